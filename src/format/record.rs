@@ -1,0 +1,165 @@
+//! The view of one event that formatters read: Python's `LogRecord`.
+
+use crate::level::Level;
+
+/// One structured field's value as the event recorded it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum FieldValue<'a> {
+    /// A string (or a value recorded through `Display`/`Debug`, already rendered).
+    Str(&'a str),
+    /// A signed integer.
+    I64(i64),
+    /// An unsigned integer.
+    U64(u64),
+    /// A float.
+    F64(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// An owned field value: a formatter's `defaults` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum OwnedValue {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl OwnedValue {
+    /// Borrows the value as a field value.
+    pub(crate) fn as_field(&self) -> FieldValue<'_> {
+        match self {
+            OwnedValue::Str(s) => FieldValue::Str(s),
+            OwnedValue::Int(i) => FieldValue::I64(*i),
+            OwnedValue::Float(f) => FieldValue::F64(*f),
+            OwnedValue::Bool(b) => FieldValue::Bool(*b),
+        }
+    }
+}
+
+/// The structured fields of one event (not counting `message`), in the
+/// order the event recorded them. Reused across events: `clear` keeps the
+/// allocations.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    /// Field name and where its value is.
+    entries: Vec<(&'static str, Slot)>,
+    /// Text of the string-valued fields, back to back.
+    text: String,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Str(usize, usize),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+}
+
+impl Fields {
+    /// Forgets every field, keeping the buffers.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.text.clear();
+    }
+
+    /// Adds a string field; `write` appends the text to the given buffer.
+    pub(crate) fn push_str_with(&mut self, name: &'static str, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        let end = self.text.len();
+        self.entries.push((name, Slot::Str(start, end)));
+    }
+
+    /// Adds a string field.
+    pub(crate) fn push_str(&mut self, name: &'static str, value: &str) {
+        self.push_str_with(name, |buf| buf.push_str(value));
+    }
+
+    /// Adds a numeric or boolean field.
+    pub(crate) fn push(&mut self, name: &'static str, value: FieldValue<'_>) {
+        let slot = match value {
+            FieldValue::Str(s) => return self.push_str(name, s),
+            FieldValue::I64(v) => Slot::I64(v),
+            FieldValue::U64(v) => Slot::U64(v),
+            FieldValue::F64(v) => Slot::F64(v),
+            FieldValue::Bool(v) => Slot::Bool(v),
+        };
+        self.entries.push((name, slot));
+    }
+
+    fn value(&self, slot: Slot) -> FieldValue<'_> {
+        match slot {
+            Slot::Str(a, b) => FieldValue::Str(self.text.get(a..b).unwrap_or("")),
+            Slot::I64(v) => FieldValue::I64(v),
+            Slot::U64(v) => FieldValue::U64(v),
+            Slot::F64(v) => FieldValue::F64(v),
+            Slot::Bool(v) => FieldValue::Bool(v),
+        }
+    }
+
+    /// The last value recorded under `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<FieldValue<'_>> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, slot)| self.value(slot))
+    }
+
+    /// Every field, in recording order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, FieldValue<'_>)> + '_ {
+        self.entries
+            .iter()
+            .map(move |&(name, slot)| (name, self.value(slot)))
+    }
+
+    /// No fields recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Everything a formatter may print about one event: Python's `LogRecord`
+/// attributes, plus the event's structured fields.
+///
+/// Derived attributes (`filename`, `module`, `asctime`, `msecs`, ...) are
+/// computed by the formatter from these, and only when its format uses them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record<'a> {
+    /// `%(name)s`: the event's target, exactly as written (`aws_sdk_ec2::client`).
+    pub(crate) name: &'a str,
+    /// `%(levelno)d` / `%(levelname)s`.
+    pub(crate) level: Level,
+    /// `%(message)s`: the message, with the structured fields appended.
+    pub(crate) message: &'a str,
+    /// The structured fields, addressable as `%(field)s`.
+    pub(crate) fields: &'a Fields,
+    /// `%(pathname)s`: the source file as the compiler named it, or `""`.
+    pub(crate) pathname: &'a str,
+    /// The Rust module path (`deploy_vpc::network`), or `""`.
+    pub(crate) module_path: &'a str,
+    /// `%(lineno)d`, 0 when unknown.
+    pub(crate) lineno: u32,
+    /// `%(funcName)s`: the innermost span's name, or `""` when the
+    /// formatter did not ask for it (see [`Needs::FUNC_NAME`](super::Needs)).
+    pub(crate) func_name: &'a str,
+    /// Wall-clock time of the event, nanoseconds since the Unix epoch.
+    pub(crate) created_ns: i128,
+    /// Nanoseconds since logconf was first loaded (`%(relativeCreated)d` is this in ms).
+    pub(crate) relative_ns: u64,
+    /// `%(thread)d`.
+    pub(crate) thread_id: u64,
+    /// `%(threadName)s`.
+    pub(crate) thread_name: &'a str,
+    /// `%(process)d`.
+    pub(crate) process_id: u32,
+    /// `%(processName)s`.
+    pub(crate) process_name: &'a str,
+}

@@ -1,0 +1,52 @@
+//! Python's `logging.config.dictConfig` for `tracing`.
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod error;
+mod format;
+mod handler;
+mod level;
+mod model;
+mod routing;
+
+pub use error::{Error, Problem};
+pub use level::Level;
+
+use std::path::Path;
+
+/// A loaded and checked logging config.
+///
+/// ```
+/// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?;
+/// # Ok::<(), logconf::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Config {
+    model: model::Model,
+}
+
+impl Config {
+    /// Reads a config file: JSON if the name ends in `.json`, YAML otherwise.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read(path).map_err(Error::io("read logging config", path))?;
+        let syntax = match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
+            _ => config::Syntax::Yaml,
+        };
+        let model = config::load(&text, &path.display().to_string(), syntax)?;
+        Ok(Config { model })
+    }
+
+    /// Parses a YAML config held in a string.
+    pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
+        Ok(Config { model })
+    }
+
+    /// Parses a JSON config held in a string.
+    pub fn from_json_str(text: &str) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
+        Ok(Config { model })
+    }
+}

@@ -1,0 +1,3 @@
+//! Routing.
+mod pattern;
+pub(crate) use pattern::{segments, NamePattern};
