@@ -1,3 +1,308 @@
-//! Routing.
+//! The logger hierarchy compiled into a table: Python's `Logger.isEnabledFor`
+//! and `Logger.callHandlers`, decided once per target instead of per record.
+//!
+//! For a target `a::b::c` the chain is the configured loggers that are the
+//! target itself or one of its ancestors, most specific first, then the root.
+//! At each depth at most one logger applies: a configured logger beats the
+//! quiet preset; a literal name beats a glob; among globs the one with more
+//! literal text wins; then the earlier in the config.
+//!
+//! Everything Python checks per record that depends only on the logger name
+//! (effective level, the origin logger's filters, each handler's filters,
+//! where `propagate: false` cuts the chain, whether lastResort applies) is
+//! folded into a [`Route`]; only the record's level is left to compare.
+
 mod pattern;
-pub(crate) use pattern::{segments, NamePattern};
+mod preset;
+
+pub(crate) use pattern::{NamePattern, segments};
+pub(crate) use preset::QUIET_DEPENDENCIES;
+
+use std::fmt::Write as _;
+
+use crate::level::Level;
+use crate::model::{FilterSpec, LoggerSpec, Model};
+
+/// The level at which Python's `lastResort` handler writes.
+pub(crate) const LAST_RESORT_LEVEL: Level = Level::WARNING;
+
+/// Where a logger in the table came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// `loggers:` entry number n.
+    Config(usize),
+    /// The quiet list of noisy dependencies.
+    Preset,
+}
+
+#[derive(Clone, Debug)]
+struct TableLogger {
+    spec: LoggerSpec,
+    origin: Origin,
+}
+
+/// One handler a route delivers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Delivery {
+    /// Index into the model's handlers.
+    pub(crate) handler: usize,
+    /// That handler's level: the record must be at least this.
+    pub(crate) level: Level,
+}
+
+/// What happens to a record from one target, by level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Route {
+    /// The origin logger's effective level: records below it are dropped.
+    pub(crate) effective: Level,
+    /// The handlers that receive a record that passed `effective`, in
+    /// Python's order (origin first; a handler on two loggers appears twice).
+    /// Handlers whose filters reject this target are left out.
+    pub(crate) deliveries: Vec<Delivery>,
+    /// No logger in the chain has any handler: WARNING and above go to
+    /// stderr as the bare message.
+    pub(crate) last_resort: bool,
+    /// The lowest level that produces any output (`None`: nothing ever does).
+    pub(crate) threshold: Option<Level>,
+}
+
+impl Route {
+    /// Whether a record at `level` produces any output.
+    pub(crate) fn enabled(&self, level: Level) -> bool {
+        self.threshold.is_some_and(|t| level >= t)
+    }
+}
+
+/// The compiled hierarchy.
+#[derive(Debug, Clone)]
+pub(crate) struct Router {
+    loggers: Vec<TableLogger>,
+    root: LoggerSpec,
+    filters: Vec<FilterSpec>,
+    /// Per handler: its level and its filters.
+    handlers: Vec<(Level, Vec<usize>)>,
+    handler_names: Vec<String>,
+}
+
+/// Whether `logging.Filter(name)` passes a record from `target`.
+fn filter_passes(filter: &FilterSpec, target: &[&str]) -> bool {
+    if filter.logger.is_empty() {
+        return true;
+    }
+    let mut want = segments(&filter.logger);
+    let mut got = target.iter();
+    loop {
+        match (want.next(), got.next()) {
+            (None, _) => return true,
+            (Some(w), Some(g)) if w == *g => {}
+            _ => return false,
+        }
+    }
+}
+
+impl Router {
+    /// Compiles the model's loggers (plus the quiet preset when enabled).
+    pub(crate) fn new(model: &Model) -> Router {
+        let mut loggers: Vec<TableLogger> = model
+            .loggers
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| TableLogger {
+                spec: spec.clone(),
+                origin: Origin::Config(i),
+            })
+            .collect();
+        if model.quiet_dependencies {
+            for name in QUIET_DEPENDENCIES {
+                let Ok(pattern) = NamePattern::parse(name) else {
+                    continue;
+                };
+                loggers.push(TableLogger {
+                    spec: LoggerSpec {
+                        name: (*name).to_owned(),
+                        pattern,
+                        level: Level::WARNING,
+                        handlers: Vec::new(),
+                        filters: Vec::new(),
+                        propagate: true,
+                    },
+                    origin: Origin::Preset,
+                });
+            }
+        }
+        Router {
+            loggers,
+            root: model.root.clone(),
+            filters: model.filters.clone(),
+            handlers: model
+                .handlers
+                .iter()
+                .map(|h| (h.level, h.filters.clone()))
+                .collect(),
+            handler_names: model.handlers.iter().map(|h| h.name.clone()).collect(),
+        }
+    }
+
+    /// The chain of loggers for `target`, origin first, root last.
+    fn chain(&self, target: &[&str]) -> Vec<&TableLogger> {
+        let mut chain = Vec::new();
+        for depth in (1..=target.len()).rev() {
+            let prefix = &target[..depth];
+            let best = self
+                .loggers
+                .iter()
+                .filter(|l| l.spec.pattern.depth() == depth && l.spec.pattern.matches_prefix(prefix))
+                .min_by_key(|l| {
+                    (
+                        matches!(l.origin, Origin::Preset),
+                        !l.spec.pattern.is_literal(),
+                        std::cmp::Reverse(l.spec.pattern.literal_len()),
+                        match l.origin {
+                            Origin::Config(i) => i,
+                            Origin::Preset => usize::MAX,
+                        },
+                    )
+                });
+            if let Some(best) = best {
+                chain.push(best);
+            }
+        }
+        chain
+    }
+
+    /// Routes records from `target` (`a::b` or `a.b`).
+    pub(crate) fn route(&self, target: &str) -> Route {
+        let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
+        let chain = self.chain(&segs);
+        let loggers = chain.iter().map(|l| &l.spec).chain(std::iter::once(&self.root));
+
+        // Python: the first non-zero level walking up; the root's level
+        // (WARNING unless configured) ends the walk; a NOTSET root lets all through.
+        let effective = loggers
+            .clone()
+            .map(|l| l.level)
+            .find(|&level| level != Level::NOTSET)
+            .unwrap_or(Level::NOTSET);
+
+        // Logger filters run on the origin logger only: the one named
+        // exactly like the target (an unconfigured origin has none).
+        let origin_passes = match chain.first() {
+            Some(origin) if origin.spec.pattern.matches_exactly(&segs) => origin
+                .spec
+                .filters
+                .iter()
+                .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs))),
+            _ if segs.is_empty() => self.root_filters_pass(&segs),
+            _ => true,
+        };
+
+        let mut deliveries = Vec::new();
+        let mut found = 0usize;
+        for logger in loggers {
+            for &h in &logger.handlers {
+                found += 1;
+                let Some((level, filters)) = self.handlers.get(h) else {
+                    continue;
+                };
+                let passes = filters
+                    .iter()
+                    .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs)));
+                if passes {
+                    deliveries.push(Delivery {
+                        handler: h,
+                        level: *level,
+                    });
+                }
+            }
+            if !logger.propagate {
+                break;
+            }
+        }
+        let last_resort = found == 0;
+
+        let lowest_output = deliveries
+            .iter()
+            .map(|d| d.level)
+            .chain(last_resort.then_some(LAST_RESORT_LEVEL))
+            .min();
+        let threshold = match (origin_passes, lowest_output) {
+            (true, Some(lowest)) => Some(lowest.max(effective)),
+            _ => None,
+        };
+        Route {
+            effective,
+            deliveries,
+            last_resort,
+            threshold,
+        }
+    }
+
+    fn root_filters_pass(&self, segs: &[&str]) -> bool {
+        self.root
+            .filters
+            .iter()
+            .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, segs)))
+    }
+
+    /// A human-readable account of how records from `target` are routed.
+    pub(crate) fn explain(&self, target: &str) -> String {
+        let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
+        let chain = self.chain(&segs);
+        let route = self.route(target);
+        let mut out = String::new();
+        let _ = writeln!(out, "target `{target}`");
+        for l in &chain {
+            let from = match l.origin {
+                Origin::Config(_) => "config",
+                Origin::Preset => "quiet preset",
+            };
+            let _ = writeln!(
+                out,
+                "  logger `{}` ({from}): level {}, handlers [{}], propagate {}",
+                l.spec.name,
+                l.spec.level,
+                self.names(&l.spec.handlers),
+                l.spec.propagate
+            );
+            if !l.spec.propagate {
+                break;
+            }
+        }
+        if chain.iter().all(|l| l.spec.propagate) {
+            let _ = writeln!(
+                out,
+                "  root: level {}, handlers [{}]",
+                self.root.level,
+                self.names(&self.root.handlers)
+            );
+        }
+        let _ = writeln!(out, "  effective level: {}", route.effective);
+        for d in &route.deliveries {
+            let name = self.handler_names.get(d.handler).map_or("?", String::as_str);
+            let _ = writeln!(out, "  -> handler `{name}` (level {})", d.level);
+        }
+        if route.last_resort {
+            let _ = writeln!(out, "  -> lastResort: WARNING and above to stderr, bare message");
+        }
+        match route.threshold {
+            Some(t) => {
+                let _ = writeln!(out, "  lowest level written: {t}");
+            }
+            None => {
+                let _ = writeln!(out, "  nothing from this target is ever written");
+            }
+        }
+        out
+    }
+
+    fn names(&self, handlers: &[usize]) -> String {
+        handlers
+            .iter()
+            .map(|&h| self.handler_names.get(h).map_or("?", String::as_str))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests;
