@@ -18,8 +18,15 @@ pub struct Error {
 }
 
 enum ErrorKind {
-    Config { source: String, problems: Vec<Problem> },
-    Io { context: String, path: PathBuf, source: io::Error },
+    Config {
+        source: String,
+        problems: Vec<Problem>,
+    },
+    Io {
+        context: String,
+        path: PathBuf,
+        source: io::Error,
+    },
     Install(String),
 }
 

@@ -1,16 +1,25 @@
 //! Python's `logging.config.dictConfig` for `tracing`.
 #![doc = include_str!("../README.md")]
 
+mod api;
 mod config;
 mod error;
 mod format;
 mod handler;
+mod init;
 mod level;
 mod model;
 mod routing;
+mod subscriber;
 
+pub use api::{Guard, Logconf};
 pub use error::{Error, Problem};
+pub use init::{
+    DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG, LOG_PROFILE, init,
+    init_debug, init_from_path, install_log_bridge,
+};
 pub use level::Level;
+pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
 
@@ -48,5 +57,16 @@ impl Config {
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
         Ok(Config { model })
+    }
+
+    /// Builds the handlers (opening files) and the routing table.
+    pub fn build(&self) -> Result<Logconf, Error> {
+        api::build(&self.model)
+    }
+
+    /// Explains how records from `target` would be routed, without opening
+    /// anything: see [`Logconf::explain`].
+    pub fn explain(&self, target: &str) -> String {
+        routing::Router::new(&self.model).explain(target)
     }
 }

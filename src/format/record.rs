@@ -77,6 +77,14 @@ impl Fields {
         self.entries.push((name, Slot::Str(start, end)));
     }
 
+    /// The text of the last string field added (`""` if the last is not a string).
+    pub(crate) fn last_str(&self) -> &str {
+        match self.entries.last() {
+            Some(&(_, Slot::Str(a, b))) => self.text.get(a..b).unwrap_or(""),
+            _ => "",
+        }
+    }
+
     /// Adds a string field.
     pub(crate) fn push_str(&mut self, name: &'static str, value: &str) {
         self.push_str_with(name, |buf| buf.push_str(value));

@@ -151,7 +151,9 @@ impl Router {
             let best = self
                 .loggers
                 .iter()
-                .filter(|l| l.spec.pattern.depth() == depth && l.spec.pattern.matches_prefix(prefix))
+                .filter(|l| {
+                    l.spec.pattern.depth() == depth && l.spec.pattern.matches_prefix(prefix)
+                })
                 .min_by_key(|l| {
                     (
                         matches!(l.origin, Origin::Preset),
@@ -174,7 +176,10 @@ impl Router {
     pub(crate) fn route(&self, target: &str) -> Route {
         let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
         let chain = self.chain(&segs);
-        let loggers = chain.iter().map(|l| &l.spec).chain(std::iter::once(&self.root));
+        let loggers = chain
+            .iter()
+            .map(|l| &l.spec)
+            .chain(std::iter::once(&self.root));
 
         // Python: the first non-zero level walking up; the root's level
         // (WARNING unless configured) ends the walk; a NOTSET root lets all through.
@@ -278,11 +283,17 @@ impl Router {
         }
         let _ = writeln!(out, "  effective level: {}", route.effective);
         for d in &route.deliveries {
-            let name = self.handler_names.get(d.handler).map_or("?", String::as_str);
+            let name = self
+                .handler_names
+                .get(d.handler)
+                .map_or("?", String::as_str);
             let _ = writeln!(out, "  -> handler `{name}` (level {})", d.level);
         }
         if route.last_resort {
-            let _ = writeln!(out, "  -> lastResort: WARNING and above to stderr, bare message");
+            let _ = writeln!(
+                out,
+                "  -> lastResort: WARNING and above to stderr, bare message"
+            );
         }
         match route.threshold {
             Some(t) => {

@@ -50,7 +50,10 @@ fn effective_level_is_nearest_configured_ancestor() {
             logger("a::b::c", Level::NOTSET, &[0], false),
         ],
         logger("", Level::INFO, &[0], true),
-        vec![handler("top", Level::NOTSET), handler("a_file", Level::NOTSET)],
+        vec![
+            handler("top", Level::NOTSET),
+            handler("a_file", Level::NOTSET),
+        ],
     );
     let r = Router::new(&m);
     let cases: &[(&str, Level, &[usize], Option<Level>)] = &[
@@ -73,7 +76,11 @@ fn effective_level_is_nearest_configured_ancestor() {
 
 #[test]
 fn root_defaults_and_notset_root() {
-    let m = model(Vec::new(), logger("", Level::NOTSET, &[0], true), vec![handler("h", Level::NOTSET)]);
+    let m = model(
+        Vec::new(),
+        logger("", Level::NOTSET, &[0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
     let route = Router::new(&m).route("anything");
     assert_eq!(route.effective, Level::NOTSET);
     assert!(route.enabled(Level::TRACE));
@@ -84,7 +91,10 @@ fn handler_levels_set_the_threshold() {
     let m = model(
         vec![logger("app", Level::DEBUG, &[0, 1], false)],
         logger("", Level::WARNING, &[], true),
-        vec![handler("file", Level::INFO), handler("screen", Level::ERROR)],
+        vec![
+            handler("file", Level::INFO),
+            handler("screen", Level::ERROR),
+        ],
     );
     let route = Router::new(&m).route("app::db");
     assert_eq!(route.threshold, Some(Level::INFO));
@@ -132,16 +142,28 @@ fn quiet_preset_applies_unless_the_config_names_the_target() {
         vec![handler("h", Level::NOTSET)],
     );
     let r = Router::new(&m);
-    assert_eq!(r.route("aws_sdk_s3::client").threshold, Some(Level::WARNING));
-    assert_eq!(r.route("aws_smithy_runtime").threshold, Some(Level::WARNING));
-    assert_eq!(r.route("hyper_util::client").threshold, Some(Level::WARNING));
+    assert_eq!(
+        r.route("aws_sdk_s3::client").threshold,
+        Some(Level::WARNING)
+    );
+    assert_eq!(
+        r.route("aws_smithy_runtime").threshold,
+        Some(Level::WARNING)
+    );
+    assert_eq!(
+        r.route("hyper_util::client").threshold,
+        Some(Level::WARNING)
+    );
     assert_eq!(r.route("aws_sdk_ec2::client").threshold, Some(Level::DEBUG));
     assert_eq!(r.route("awsome").threshold, Some(Level::DEBUG));
     assert_eq!(r.route("hyperx").threshold, Some(Level::DEBUG));
 
     let mut off = m;
     off.quiet_dependencies = false;
-    assert_eq!(Router::new(&off).route("aws_sdk_s3").threshold, Some(Level::DEBUG));
+    assert_eq!(
+        Router::new(&off).route("aws_sdk_s3").threshold,
+        Some(Level::DEBUG)
+    );
 }
 
 #[test]
@@ -167,17 +189,30 @@ fn filters_on_the_origin_and_on_handlers() {
             logger("a::b", Level::NOTSET, &[], true),
         ],
         logger("", Level::DEBUG, &[1], true),
-        vec![handler("only_a_b", Level::NOTSET), handler("all", Level::NOTSET)],
+        vec![
+            handler("only_a_b", Level::NOTSET),
+            handler("all", Level::NOTSET),
+        ],
     );
     m.filters = vec![
-        FilterSpec { name: "ab".into(), logger: "a.b".into() },
-        FilterSpec { name: "x".into(), logger: "x".into() },
+        FilterSpec {
+            name: "ab".into(),
+            logger: "a.b".into(),
+        },
+        FilterSpec {
+            name: "x".into(),
+            logger: "x".into(),
+        },
     ];
     m.handlers[0].filters = vec![0];
     // Logger filter on `a` applies only to records whose origin is `a`.
     m.loggers[0].filters = vec![1];
     let r = Router::new(&m);
-    assert_eq!(r.route("a").threshold, None, "origin filter `x` rejects `a`");
+    assert_eq!(
+        r.route("a").threshold,
+        None,
+        "origin filter `x` rejects `a`"
+    );
     assert_eq!(handlers_of(&r.route("a::b")), vec![0, 1]);
     assert_eq!(handlers_of(&r.route("a::c")), vec![1]);
     assert_eq!(handlers_of(&r.route("a::bc")), vec![1]);
@@ -192,7 +227,10 @@ fn explain_names_the_chain() {
     );
     let text = Router::new(&m).explain("app::db");
     assert!(text.contains("logger `app` (config): level INFO"), "{text}");
-    assert!(text.contains("-> handler `logfile` (level DEBUG)"), "{text}");
+    assert!(
+        text.contains("-> handler `logfile` (level DEBUG)"),
+        "{text}"
+    );
     assert!(!text.contains("root:"), "{text}");
     let sdk = Router::new(&m).explain("aws_sdk_ec2");
     assert!(sdk.contains("quiet preset"), "{sdk}");

@@ -1,0 +1,208 @@
+//! The entry points: [`init`], [`init_debug`], [`init_from_path`], and
+//! where they look for a config.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::Config;
+use crate::api::Guard;
+use crate::error::Error;
+
+/// The environment variable naming the config file; it wins over everything.
+pub const LOG_CFG: &str = "LOG_CFG";
+/// The environment variable that selects the debug profile when set to `debug`.
+pub const LOG_PROFILE: &str = "LOG_PROFILE";
+
+/// Files [`init`] looks for, in order, relative to the working directory.
+pub const DEFAULT_FILES: &[&str] = &["logger_config.yaml", "configs/logger_config.yaml"];
+/// Files [`init_debug`] looks for, in order, relative to the working directory.
+pub const DEBUG_FILES: &[&str] = &[
+    "logger_config_debug.yaml",
+    "configs/logger_config_debug.yaml",
+];
+
+/// The config used when no file is found: Python's
+/// `logging.basicConfig(level=INFO)` (stderr, `LEVEL:name:message`).
+pub const EMBEDDED_DEFAULT: &str = "\
+version: 1
+formatters:
+  basic: {format: \"%(levelname)s:%(name)s:%(message)s\"}
+handlers:
+  stderr: {class: logging.StreamHandler, formatter: basic, stream: \"ext://sys.stderr\"}
+root: {level: INFO, handlers: [stderr]}
+";
+
+/// The debug profile's embedded config: the same at DEBUG, with the quiet
+/// list of noisy dependencies off.
+pub const EMBEDDED_DEBUG: &str = "\
+version: 1
+logconf: {quiet_dependencies: false}
+formatters:
+  basic: {format: \"%(levelname)s:%(name)s:%(message)s\"}
+handlers:
+  stderr: {class: logging.StreamHandler, formatter: basic, stream: \"ext://sys.stderr\"}
+root: {level: DEBUG, handlers: [stderr]}
+";
+
+/// Where a config comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A file (named by `LOG_CFG`, or found by the search).
+    File(PathBuf),
+    /// One of the embedded configs.
+    Embedded(&'static str),
+}
+
+/// Decides which config to load. `env` reads an environment variable;
+/// `exists` tells whether a file exists.
+pub(crate) fn locate(
+    debug: bool,
+    env: impl Fn(&str) -> Option<OsString>,
+    exists: impl Fn(&Path) -> bool,
+) -> Source {
+    if let Some(path) = env(LOG_CFG).filter(|v| !v.is_empty()) {
+        return Source::File(PathBuf::from(path));
+    }
+    let debug = debug || env(LOG_PROFILE).is_some_and(|v| v.eq_ignore_ascii_case("debug"));
+    let (files, embedded) = if debug {
+        (DEBUG_FILES, EMBEDDED_DEBUG)
+    } else {
+        (DEFAULT_FILES, EMBEDDED_DEFAULT)
+    };
+    files
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| exists(p))
+        .map_or(Source::Embedded(embedded), Source::File)
+}
+
+fn init_profile(debug: bool) -> Result<Guard, Error> {
+    let source = locate(debug, |k| std::env::var_os(k), Path::is_file);
+    let config = match source {
+        Source::File(path) => Config::from_path(path)?,
+        Source::Embedded(text) => Config::from_yaml_str(text)?,
+    };
+    config.build()?.install()
+}
+
+/// Loads, builds and installs the logging config, and returns the guard
+/// that flushes it.
+///
+/// Which config:
+/// 1. the file named by `LOG_CFG`, if set (a path that cannot be read is an
+///    error, not a silent fallback);
+/// 2. with `LOG_PROFILE=debug`, the debug profile ([`init_debug`]);
+/// 3. the first of [`DEFAULT_FILES`] that exists in the working directory;
+/// 4. [`EMBEDDED_DEFAULT`].
+///
+/// ```no_run
+/// fn main() -> Result<(), logconf::Error> {
+///     let _guard = logconf::init()?;
+///     tracing::info!("EC2 Session object created");
+///     Ok(())
+/// }
+/// ```
+pub fn init() -> Result<Guard, Error> {
+    init_profile(false)
+}
+
+/// Like [`init`], with the debug profile: `LOG_CFG` still wins; then the
+/// first of [`DEBUG_FILES`]; then [`EMBEDDED_DEBUG`].
+///
+/// ```no_run
+/// let _guard = logconf::init_debug()?;
+/// # Ok::<(), logconf::Error>(())
+/// ```
+pub fn init_debug() -> Result<Guard, Error> {
+    init_profile(true)
+}
+
+/// Loads, builds and installs the config in `path` (JSON if it ends in
+/// `.json`, YAML otherwise).
+///
+/// ```no_run
+/// let _guard = logconf::init_from_path("configs/logger_config.yaml")?;
+/// # Ok::<(), logconf::Error>(())
+/// ```
+pub fn init_from_path(path: impl AsRef<Path>) -> Result<Guard, Error> {
+    Config::from_path(path)?.build()?.install()
+}
+
+static LOG_BRIDGE: AtomicBool = AtomicBool::new(false);
+
+/// Routes records of the `log` crate into `tracing`, so logconf routes them
+/// by their own target. Idempotent; fails only if another `log` logger is
+/// installed.
+///
+/// ```
+/// logconf::install_log_bridge()?;
+/// logconf::install_log_bridge()?; // a second call is fine
+/// # Ok::<(), logconf::Error>(())
+/// ```
+pub fn install_log_bridge() -> Result<(), Error> {
+    if LOG_BRIDGE.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    match tracing_log::LogTracer::init() {
+        Ok(()) => {
+            LOG_BRIDGE.store(true, Ordering::Release);
+            Ok(())
+        }
+        // Another thread may have won the race with the same bridge.
+        Err(_) if LOG_BRIDGE.load(Ordering::Acquire) => Ok(()),
+        Err(_) => Err(Error::install(
+            "another `log` logger is already installed, so `log` records cannot be routed",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn log_cfg_wins_over_everything() {
+        let got = locate(
+            true,
+            env(&[("LOG_CFG", "x.yaml"), ("LOG_PROFILE", "debug")]),
+            |_| true,
+        );
+        assert_eq!(got, Source::File("x.yaml".into()));
+    }
+
+    #[test]
+    fn empty_log_cfg_is_ignored() {
+        let got = locate(false, env(&[("LOG_CFG", "")]), |_| false);
+        assert_eq!(got, Source::Embedded(EMBEDDED_DEFAULT));
+    }
+
+    #[test]
+    fn profile_selects_debug_files() {
+        let got = locate(false, env(&[("LOG_PROFILE", "debug")]), |p| {
+            p == Path::new("configs/logger_config_debug.yaml")
+        });
+        assert_eq!(got, Source::File("configs/logger_config_debug.yaml".into()));
+        let got = locate(true, env(&[]), |_| false);
+        assert_eq!(got, Source::Embedded(EMBEDDED_DEBUG));
+    }
+
+    #[test]
+    fn default_search_order() {
+        let got = locate(false, env(&[]), |_| true);
+        assert_eq!(got, Source::File("logger_config.yaml".into()));
+        let got = locate(false, env(&[]), |p| {
+            p == Path::new("configs/logger_config.yaml")
+        });
+        assert_eq!(got, Source::File("configs/logger_config.yaml".into()));
+    }
+}

@@ -1,0 +1,244 @@
+//! Building a [`Record`] from a `tracing` event, into per-thread buffers
+//! that are reused from one event to the next.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::sync::LazyLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tracing_core::field::{Field, Visit};
+use tracing_core::{Event, Metadata};
+
+use super::Output;
+use crate::format::{FieldValue, Fields, Record};
+use crate::level::Level;
+
+/// When logconf was first used: `relativeCreated` counts from here.
+pub(crate) static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// `%(processName)s`: the executable's file name without extension.
+static PROCESS_NAME: LazyLock<String> = LazyLock::new(|| {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "MainProcess".to_owned())
+});
+
+/// `%(funcName)s` outside any span.
+const NO_FUNCTION: &str = "<module>";
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static THREAD: (u64, String) = thread_identity();
+}
+
+/// This thread's number (as `std::thread::ThreadId` counts) and name.
+fn thread_identity() -> (u64, String) {
+    let current = std::thread::current();
+    let mut debug = String::new();
+    let _ = write!(debug, "{:?}", current.id());
+    let id = debug
+        .trim_start_matches("ThreadId(")
+        .trim_end_matches(')')
+        .parse()
+        .unwrap_or(0);
+    let name = match current.name() {
+        Some(name) => name.to_owned(),
+        None => format!("Thread-{id}"),
+    };
+    (id, name)
+}
+
+/// Runs `f` with the current thread's number and name when `wanted` (and
+/// thread-locals still work), else with `None`.
+pub(crate) fn with_thread<R>(wanted: bool, mut f: impl FnMut(Option<(u64, &str)>) -> R) -> R {
+    if wanted {
+        if let Ok(r) = THREAD.try_with(|(id, name)| f(Some((*id, name)))) {
+            return r;
+        }
+    }
+    f(None)
+}
+
+/// Per-thread buffers for one event at a time.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    message: String,
+    extra: String,
+    fields: Fields,
+    out: Output,
+}
+
+impl Scratch {
+    /// Runs `f` with this thread's scratch buffers, or with fresh ones if
+    /// they are in use (an event logged while formatting another) or gone
+    /// (thread exit).
+    pub(crate) fn with<R>(mut f: impl FnMut(&mut ScratchParts<'_>) -> R) -> R {
+        let reused = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => Some(f(&mut scratch.parts())),
+            Err(_) => None,
+        });
+        match reused {
+            Ok(Some(r)) => r,
+            _ => f(&mut Scratch::default().parts()),
+        }
+    }
+
+    fn parts(&mut self) -> ScratchParts<'_> {
+        self.message.clear();
+        self.extra.clear();
+        self.fields.clear();
+        self.out.clear();
+        ScratchParts {
+            message: &mut self.message,
+            extra: &mut self.extra,
+            fields: &mut self.fields,
+            out: &mut self.out,
+        }
+    }
+}
+
+/// The buffers, borrowed separately so a record can borrow the text while
+/// the output buffer is written.
+#[derive(Debug)]
+pub(crate) struct ScratchParts<'a> {
+    message: &'a mut String,
+    extra: &'a mut String,
+    fields: &'a mut Fields,
+    out: &'a mut Output,
+}
+
+impl ScratchParts<'_> {
+    /// Records the event's message and fields.
+    pub(crate) fn visit(&mut self, event: &Event<'_>) {
+        let mut visitor = Visitor {
+            message: self.message,
+            extra: self.extra,
+            fields: self.fields,
+        };
+        event.record(&mut visitor);
+        if !self.extra.is_empty() {
+            if self.message.is_empty() {
+                self.message.push_str(self.extra.trim_start());
+            } else {
+                self.message.push_str(self.extra);
+            }
+        }
+    }
+
+    /// The record for this event.
+    pub(crate) fn record<'b>(
+        &'b mut self,
+        meta: &'b Metadata<'_>,
+        level: Level,
+        func_name: Option<&'static str>,
+        thread: Option<(u64, &'b str)>,
+    ) -> (Record<'b>, &'b mut Output) {
+        let created_ns = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        };
+        let relative_ns = u64::try_from(START.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let (thread_id, thread_name) = thread.unwrap_or((0, ""));
+        let record = Record {
+            name: meta.target(),
+            level,
+            message: self.message,
+            fields: self.fields,
+            pathname: meta.file().unwrap_or(""),
+            module_path: meta.module_path().unwrap_or(""),
+            lineno: meta.line().unwrap_or(0),
+            func_name: func_name.unwrap_or(NO_FUNCTION),
+            created_ns,
+            relative_ns,
+            thread_id,
+            thread_name,
+            process_id: std::process::id(),
+            process_name: &PROCESS_NAME,
+        };
+        (record, self.out)
+    }
+}
+
+/// Collects `message` and the other fields. The message is followed by
+/// ` key=value` for every other field, as `tracing-subscriber`'s default
+/// formatter writes them (strings quoted, `%display` and `?debug` values as
+/// rendered); each field is also kept by name for `%(key)s`.
+struct Visitor<'a> {
+    message: &'a mut String,
+    extra: &'a mut String,
+    fields: &'a mut Fields,
+}
+
+impl Visitor<'_> {
+    fn skip(field: &Field) -> bool {
+        // `tracing-log` puts the `log` record's metadata in fields.
+        field.name().starts_with("log.")
+    }
+
+    fn extra(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let _ = write!(self.extra, " {}={:?}", field.name(), value);
+    }
+}
+
+impl Visit for Visitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else if !Self::skip(field) {
+            self.extra(field, &value);
+            self.fields.push_str(field.name(), value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else if !Self::skip(field) {
+            self.fields.push_str_with(field.name(), |buf| {
+                let _ = write!(buf, "{value:?}");
+            });
+            let rendered = self.fields.last_str();
+            let _ = write!(self.extra, " {}={rendered}", field.name());
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if !Self::skip(field) {
+            self.extra(field, &value);
+            self.fields.push(field.name(), FieldValue::I64(value));
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if !Self::skip(field) {
+            self.extra(field, &value);
+            self.fields.push(field.name(), FieldValue::U64(value));
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if !Self::skip(field) {
+            self.extra(field, &value);
+            self.fields.push(field.name(), FieldValue::F64(value));
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if !Self::skip(field) {
+            self.extra(field, &value);
+            self.fields.push(field.name(), FieldValue::Bool(value));
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value}");
+        } else if !Self::skip(field) {
+            let _ = write!(self.extra, " {}={}", field.name(), value);
+            self.fields.push_str_with(field.name(), |buf| {
+                let _ = write!(buf, "{value}");
+            });
+        }
+    }
+}
