@@ -37,7 +37,10 @@ impl Ec2 {
         debug!(target: "aws_sigv4::http_request::sign", "signing request");
         if operation == "CreateTags" {
             warn!(target: "aws_smithy_runtime::client::retries::strategy::standard", "throttled; retrying after 120ms");
-            return Err("UnauthorizedOperation: You are not authorized to perform this operation".to_owned());
+            return Err(
+                "UnauthorizedOperation: You are not authorized to perform this operation"
+                    .to_owned(),
+            );
         }
         debug!(target: "aws_sdk_ec2::operation", request_id = "7f3c9a1e-example", "received response");
         Ok(id.to_owned())
@@ -76,7 +79,11 @@ fn cleanup(ec2: &Ec2, vpc: &str, igw: &str) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let debug = std::env::args().skip(1).any(|a| a == "--debug");
-    let guard = if debug { logconf::init_debug() } else { logconf::init() };
+    let guard = if debug {
+        logconf::init_debug()
+    } else {
+        logconf::init()
+    };
     let _guard = match guard {
         Ok(guard) => guard,
         Err(e) => {
