@@ -110,11 +110,6 @@ impl LogFile {
         PathBuf::from(name)
     }
 
-    /// Whether the file is open.
-    pub(crate) fn is_open(&self) -> bool {
-        self.file.is_some()
-    }
-
     /// Opens the file now, creating missing parent directories. An append
     /// open starts at the end of the file, as Python's does, so the position
     /// is the file's size.

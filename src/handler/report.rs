@@ -13,6 +13,10 @@
 //! The "kind of failure" is the operation ([`Op`]) together with the
 //! [`io::ErrorKind`]: a second ENOSPC on write is silent, a later EACCES on
 //! open is reported. A failure to write the report itself is ignored.
+//!
+//! The record whose write failed (or that arrived while the file could not
+//! be opened) is dropped, not kept for later; the handler tries again with
+//! the next record.
 
 use std::collections::HashSet;
 use std::fmt;

@@ -23,6 +23,11 @@
 //! not attempted before the retry delay has passed, so a persistent failure
 //! does not cost a rename attempt per record (the file grows past
 //! `max_bytes` meanwhile).
+//!
+//! Threads sharing one handler are serialized by its lock. Several processes
+//! rotating the same file race exactly as they do in Python (each renames on
+//! its own); their lines are still never torn, each being one `O_APPEND`
+//! write.
 
 use std::fs;
 use std::io;

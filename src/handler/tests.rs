@@ -1,5 +1,7 @@
 //! Handler tests on real files, each in its own temporary directory.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
