@@ -1,0 +1,266 @@
+//! `logging.FileHandler`: records appended to (or written over) a file.
+//!
+//! [`LogFile`] is the file part shared with the rotating handler: the
+//! absolute path, the open mode and permissions, the open handle (if any) and
+//! the reopen back-off.
+//!
+//! Like Python, a handler keeps writing to the handle it has: if the file is
+//! deleted or moved away (an external logrotate), records go to the moved or
+//! unlinked file. Reopening when the path no longer names the open file
+//! (Python's `WatchedFileHandler`) is future work.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::clock::{Backoff, Clock};
+use super::report::{Op, Reporter};
+use super::{FileMode, FileOptions, Handler};
+
+/// Python's `os.path.abspath`: `path` joined to the working directory when
+/// relative, then `.` and `..` removed lexically (symlinks not resolved).
+pub(crate) fn absolute(path: &Path) -> io::Result<PathBuf> {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `/..` is `/`, as in `posixpath.normpath`.
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// A failed file operation: what was attempted, on which path, and the error.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The operation.
+    pub(crate) op: Op,
+    /// The description used in the report ("cannot open /abs/app.log").
+    pub(crate) what: String,
+    /// The error.
+    pub(crate) err: io::Error,
+}
+
+impl Failure {
+    /// A failure of `op`, described by `what`.
+    pub(crate) fn new(op: Op, what: String, err: io::Error) -> Failure {
+        Failure { op, what, err }
+    }
+
+    /// Reports this failure (once per kind) through `reporter`.
+    pub(crate) fn report(self, reporter: &mut Reporter) {
+        reporter.report(self.op, &self.err, || self.what);
+    }
+
+    /// This failure as an `io::Error` of the same kind, with the description.
+    pub(crate) fn into_io(self) -> io::Error {
+        io::Error::new(self.err.kind(), format!("{}: {}", self.what, self.err))
+    }
+}
+
+/// A log file: where it is, how it is opened, and the handle once open.
+#[derive(Debug)]
+pub(crate) struct LogFile {
+    /// The absolute path.
+    path: PathBuf,
+    /// How to open it.
+    mode: FileMode,
+    /// Permission bits for a file created here.
+    permissions: u32,
+    /// The open file; `None` before the first open (delay), after a failed
+    /// open, or between the close and the reopen of a rollover.
+    file: Option<File>,
+    /// The back-off of failed opens.
+    open_backoff: Backoff,
+}
+
+impl LogFile {
+    /// The file described by `options`, opened with `mode` (which may differ
+    /// from `options.mode`: a rotating handler forces append). Not opened yet.
+    pub(crate) fn new(options: &FileOptions, mode: FileMode) -> io::Result<LogFile> {
+        Ok(LogFile {
+            path: absolute(&options.path)?,
+            mode,
+            permissions: options.permissions,
+            file: None,
+            open_backoff: Backoff::default(),
+        })
+    }
+
+    /// The absolute path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The path with `.{n}` appended (the `n`th backup).
+    pub(crate) fn backup(&self, n: u32) -> PathBuf {
+        let mut name = OsString::from(self.path.as_os_str());
+        name.push(format!(".{n}"));
+        PathBuf::from(name)
+    }
+
+    /// Opens the file now, creating missing parent directories. An append
+    /// open starts at the end of the file, as Python's does, so the position
+    /// is the file's size.
+    pub(crate) fn open(&mut self) -> Result<(), Failure> {
+        if let Some(parent) = self.path.parent() {
+            fs::create_dir_all(parent).map_err(|err| {
+                Failure::new(
+                    Op::CreateDir,
+                    format!("cannot create the directory {}", parent.display()),
+                    err,
+                )
+            })?;
+        }
+        let mut options = OpenOptions::new();
+        match self.mode {
+            FileMode::Append => options.append(true).create(true),
+            FileMode::Truncate => options.write(true).create(true).truncate(true),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(self.permissions);
+        }
+        let cannot_open = |err| {
+            Failure::new(
+                Op::Open,
+                format!("cannot open {}", self.path.display()),
+                err,
+            )
+        };
+        let mut file = options.open(&self.path).map_err(cannot_open)?;
+        if self.mode == FileMode::Append {
+            file.seek(SeekFrom::End(0)).map_err(cannot_open)?;
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Makes sure the file is open, opening it if it is not and the back-off
+    /// allows. A failure is reported. Returns whether the file is open.
+    pub(crate) fn ensure_open(&mut self, clock: &dyn Clock, reporter: &mut Reporter) -> bool {
+        if self.file.is_some() {
+            return true;
+        }
+        let now = clock.now();
+        if !self.open_backoff.ready(now) {
+            return false;
+        }
+        match self.open() {
+            Ok(()) => {
+                self.open_backoff.succeeded();
+                true
+            }
+            Err(failure) => {
+                self.open_backoff.failed(now);
+                failure.report(reporter);
+                false
+            }
+        }
+    }
+
+    /// Writes `record` with one `write_all`. A failure is reported, the
+    /// record dropped and the handle kept for the next record.
+    pub(crate) fn write(&mut self, record: &[u8], reporter: &mut Reporter) {
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
+        if let Err(err) = file.write_all(record) {
+            reporter.report(Op::Write, &err, || {
+                format!("cannot write to {}", self.path.display())
+            });
+        }
+    }
+
+    /// The current position in the open file (Python's `stream.tell()`):
+    /// where the last write ended, which in append mode is the file's size
+    /// then (other writers included). `None` if not open or on failure
+    /// (reported).
+    pub(crate) fn position(&mut self, reporter: &mut Reporter) -> Option<u64> {
+        let file = self.file.as_mut()?;
+        match file.stream_position() {
+            Ok(pos) => Some(pos),
+            Err(err) => {
+                reporter.report(Op::Position, &err, || {
+                    format!("cannot read the position in {}", self.path.display())
+                });
+                None
+            }
+        }
+    }
+
+    /// Closes the file (rollover).
+    pub(crate) fn close(&mut self) {
+        self.file = None;
+    }
+}
+
+/// The state of a file handler, behind its lock.
+#[derive(Debug)]
+struct State {
+    /// The file.
+    file: LogFile,
+    /// Its failure reporter.
+    reporter: Reporter,
+}
+
+/// `logging.FileHandler`.
+#[derive(Debug)]
+pub(crate) struct FileHandler {
+    /// The file and reporter.
+    state: Mutex<State>,
+    /// The clock of the reopen back-off.
+    clock: Arc<dyn Clock>,
+}
+
+impl FileHandler {
+    /// A file handler; opens the file now unless `options.delay`.
+    pub(crate) fn new(
+        options: &FileOptions,
+        reporter: Reporter,
+        clock: Arc<dyn Clock>,
+    ) -> io::Result<FileHandler> {
+        let mut file = LogFile::new(options, options.mode)?;
+        if !options.delay {
+            file.open().map_err(Failure::into_io)?;
+        }
+        Ok(FileHandler {
+            state: Mutex::new(State { file, reporter }),
+            clock,
+        })
+    }
+}
+
+#[cfg(test)]
+impl FileHandler {
+    /// Panics while holding the lock, poisoning it.
+    pub(crate) fn poison(&self) {
+        let _state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        panic!("poisoning the lock on purpose");
+    }
+}
+
+impl Handler for FileHandler {
+    fn emit(&self, record: &[u8]) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let State { file, reporter } = &mut *state;
+        if file.ensure_open(&*self.clock, reporter) {
+            file.write(record, reporter);
+        }
+    }
+
+    /// Records are written unbuffered: nothing to flush.
+    fn flush(&self) {}
+}

@@ -1,0 +1,190 @@
+//! `logging.handlers.RotatingFileHandler`, byte for byte as CPython 3.13.
+//!
+//! Before each record (Python's `shouldRollover`): the file is opened if it
+//! is not (delay); then, if `max_bytes > 0`, with `pos` the position in the
+//! file (its size at an append open plus what was written since) and `len`
+//! the record's length in characters (Python's `len(msg)`, terminator
+//! included):
+//! - `pos == 0`: no rollover (3.13 never rolls over an empty file,
+//!   gh-116263), so a record bigger than `max_bytes` still lands in a file;
+//! - `pos + len >= max_bytes`: rollover, unless the path exists and is not a
+//!   regular file (bpo-45401: `/dev/null` is never renamed).
+//!
+//! Rollover (Python's `doRollover`): close; if `backup_count > 0`, shift
+//! `base.{i}` to `base.{i+1}` for `i` from `backup_count - 1` down to 1
+//! (removing the target first), remove `base.1`, rename `base` to `base.1`;
+//! then reopen `base` in append mode. With `backup_count == 0` nothing is
+//! renamed: the file is closed and reopened and keeps growing, as in Python.
+//!
+//! Differences from Python, in failures only: if a step of the rollover
+//! fails, the failure is reported, the remaining renames are skipped (as
+//! Python's exception skips them), `base` is reopened in append mode and the
+//! record is written there rather than dropped; the next rollover is then
+//! not attempted before the retry delay has passed, so a persistent failure
+//! does not cost a rename attempt per record (the file grows past
+//! `max_bytes` meanwhile).
+//!
+//! Threads sharing one handler are serialized by its lock. Several processes
+//! rotating the same file race exactly as they do in Python (each renames on
+//! its own); their lines are still never torn, each being one `O_APPEND`
+//! write.
+
+use std::fs;
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::clock::{Backoff, Clock};
+use super::file::{Failure, LogFile};
+use super::report::{Op, Reporter};
+use super::{FileMode, FileOptions, Handler};
+
+/// The length of `record` in characters, as Python's `len(str)`: the bytes
+/// that are not UTF-8 continuation bytes.
+pub(crate) fn char_len(record: &[u8]) -> u64 {
+    record.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// The state of a rotating handler, behind its lock.
+#[derive(Debug)]
+struct State {
+    /// The base file.
+    file: LogFile,
+    /// Its failure reporter.
+    reporter: Reporter,
+    /// The back-off of failed rollovers.
+    rollover_backoff: Backoff,
+}
+
+/// `logging.handlers.RotatingFileHandler`.
+#[derive(Debug)]
+pub(crate) struct RotatingFileHandler {
+    /// The file, reporter and back-off.
+    state: Mutex<State>,
+    /// `maxBytes`; 0 never rolls over.
+    max_bytes: u64,
+    /// `backupCount`.
+    backup_count: u32,
+    /// The clock of the back-offs.
+    clock: Arc<dyn Clock>,
+}
+
+impl RotatingFileHandler {
+    /// A rotating handler; opens the file now unless `options.delay`. The
+    /// mode is forced to append when `max_bytes > 0`, as in Python.
+    pub(crate) fn new(
+        options: &FileOptions,
+        max_bytes: u64,
+        backup_count: u32,
+        reporter: Reporter,
+        clock: Arc<dyn Clock>,
+    ) -> io::Result<RotatingFileHandler> {
+        let mode = if max_bytes > 0 {
+            FileMode::Append
+        } else {
+            options.mode
+        };
+        let mut file = LogFile::new(options, mode)?;
+        if !options.delay {
+            file.open().map_err(Failure::into_io)?;
+        }
+        Ok(RotatingFileHandler {
+            state: Mutex::new(State {
+                file,
+                reporter,
+                rollover_backoff: Backoff::default(),
+            }),
+            max_bytes,
+            backup_count,
+            clock,
+        })
+    }
+
+    /// Python's `shouldRollover`, the file being open.
+    fn should_roll_over(&self, state: &mut State, record: &[u8]) -> bool {
+        if self.max_bytes == 0 {
+            return false;
+        }
+        let Some(pos) = state.file.position(&mut state.reporter) else {
+            return false;
+        };
+        if pos == 0 {
+            return false;
+        }
+        if pos.saturating_add(char_len(record)) < self.max_bytes {
+            return false;
+        }
+        !fs::metadata(state.file.path()).is_ok_and(|meta| !meta.is_file())
+    }
+
+    /// The renames of Python's `doRollover` (the file being closed); stops
+    /// at the first failure.
+    fn shift_backups(&self, file: &LogFile) -> Result<(), Failure> {
+        if self.backup_count == 0 {
+            return Ok(());
+        }
+        for i in (1..self.backup_count).rev() {
+            let source = file.backup(i);
+            if source.exists() {
+                let dest = file.backup(i + 1);
+                remove_if_exists(&dest)?;
+                rename(&source, &dest)?;
+            }
+        }
+        let first = file.backup(1);
+        remove_if_exists(&first)?;
+        // Issue 18940: with delay the base may never have been created.
+        if file.path().exists() {
+            rename(file.path(), &first)?;
+        }
+        Ok(())
+    }
+}
+
+/// Removes `path` if it exists (Python's `if exists: os.remove`).
+fn remove_if_exists(path: &std::path::Path) -> Result<(), Failure> {
+    if path.exists() {
+        fs::remove_file(path).map_err(|err| {
+            Failure::new(Op::Remove, format!("cannot remove {}", path.display()), err)
+        })?;
+    }
+    Ok(())
+}
+
+/// Renames `from` to `to`.
+fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
+    fs::rename(from, to).map_err(|err| {
+        Failure::new(
+            Op::Rename,
+            format!("cannot rename {} to {}", from.display(), to.display()),
+            err,
+        )
+    })
+}
+
+impl Handler for RotatingFileHandler {
+    fn emit(&self, record: &[u8]) {
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = &mut *guard;
+        if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
+            return;
+        }
+        let now = self.clock.now();
+        if state.rollover_backoff.ready(now) && self.should_roll_over(state, record) {
+            state.file.close();
+            match self.shift_backups(&state.file) {
+                Ok(()) => state.rollover_backoff.succeeded(),
+                Err(failure) => {
+                    state.rollover_backoff.failed(now);
+                    failure.report(&mut state.reporter);
+                }
+            }
+            if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
+                return;
+            }
+        }
+        state.file.write(record, &mut state.reporter);
+    }
+
+    /// Records are written unbuffered: nothing to flush.
+    fn flush(&self) {}
+}
