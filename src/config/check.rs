@@ -329,7 +329,9 @@ impl Checker<'_> {
                 Some(level) => Some(level),
                 None => {
                     let help = did_you_mean(s, Level::NAMES).unwrap_or_else(|| {
-                        format!("{} or a non-negative integer", one_of(&Level::NAMES))
+                        let names: Vec<String> =
+                            Level::NAMES.iter().map(|n| format!("`{n}`")).collect();
+                        format!("expected {} or a non-negative integer", names.join(", "))
                     });
                     self.report(
                         node.pos,
@@ -856,14 +858,20 @@ impl Checker<'_> {
                 " for `logging.handlers.RotatingFileHandler`"
             }
             Some(Class::Null) => " for `logging.NullHandler`",
-            None => {
-                known.extend(STREAM_KEYS);
-                known.extend(FILE_KEYS);
-                known.extend(ROTATING_KEYS);
-                ""
-            }
+            None => "",
         };
-        self.unknown_keys(&entries, &path, &known, what);
+        if class.is_some() {
+            self.unknown_keys(&entries, &path, &known, what);
+        } else {
+            // The class is wrong: which keys belong is unknown, so only
+            // the keys no class accepts are reported.
+            let special: Vec<Entry<'_>> = entries
+                .iter()
+                .filter(|e| matches!(e.key, "()" | "."))
+                .copied()
+                .collect();
+            self.unknown_keys(&special, &path, &[], "");
+        }
 
         let level = match get(&entries, "level") {
             None => Some(Level::NOTSET),
@@ -1086,10 +1094,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            Value::Int(n) => match u32::try_from(*n) {
-                Ok(v) => v,
-                Err(_) => 0o7777 + 1,
-            },
+            Value::Int(n) => u32::try_from(*n).unwrap_or(0o7777 + 1),
             other => {
                 self.report(
                     node.pos,

@@ -52,6 +52,11 @@ use node::{Node, Pos, Value};
 /// The largest config accepted, in bytes.
 pub(crate) const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
 
+/// The deepest nesting accepted. A dictConfig needs at most 6 levels
+/// (`handlers.NAME.filters[0]`); the limit keeps the parser's stack small
+/// even in unoptimised builds.
+pub(crate) const MAX_DEPTH: usize = 16;
+
 /// Which parser reads the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Syntax {
@@ -115,6 +120,9 @@ fn yaml_options() -> serde_saphyr::Options {
     options.legacy_octal_numbers = true;
     options.strict_booleans = false;
     options.with_snippet = false;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    options.budget = Some(budget);
     options
 }
 
@@ -131,7 +139,35 @@ fn parse_yaml(text: &str) -> Result<Node, Problem> {
 /// A parser error's message, without its place (the problem has it) and
 /// without a source snippet.
 fn yaml_message(err: &serde_saphyr::Error) -> String {
-    let text = err.without_snippet().to_string();
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    const BOMB: &str = "aliases expand to too much (is this an alias bomb?)";
+    let mut inner = err;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    match inner {
+        E::MultipleDocuments { .. } => {
+            return String::from("invalid YAML: the file holds more than one document");
+        }
+        E::Budget { breach, .. } => {
+            return match breach {
+                B::Depth { .. } => {
+                    format!("invalid YAML: nested deeper than {MAX_DEPTH} levels")
+                }
+                B::Aliases { .. } | B::AliasAnchorRatio { .. } => format!("invalid YAML: {BOMB}"),
+                B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } => {
+                    String::from("invalid YAML: too many values (is this an alias bomb?)")
+                }
+                other => format!("invalid YAML: over the reader's limits ({other:?})"),
+            };
+        }
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => return format!("invalid YAML: {BOMB}"),
+        _ => {}
+    }
+    let text = inner.to_string();
     let first = text.lines().next().unwrap_or("");
     let mut message = first.trim();
     // "... at line 2, column 3" and "error: line 2 column 3: ..." forms.
