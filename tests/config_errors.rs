@@ -82,7 +82,8 @@ fn every_golden_has_a_case() {
     for entry in fs::read_dir(CORPUS).expect("the corpus folder exists") {
         let path = entry.expect("a folder entry").path();
         if path.extension().and_then(|e| e.to_str()) == Some("expected") {
-            let has_case = path.with_extension("yaml").exists() || path.with_extension("json").exists();
+            let has_case =
+                path.with_extension("yaml").exists() || path.with_extension("json").exists();
             assert!(has_case, "{} has no config", path.display());
         }
     }
@@ -94,12 +95,21 @@ fn problems_are_sorted_and_placed() {
         let Err(err) = logconf::Config::from_path(&case) else {
             continue;
         };
-        let places: Vec<(u64, u64)> = err.problems().iter().map(|p| (p.line(), p.column())).collect();
+        let places: Vec<(u64, u64)> = err
+            .problems()
+            .iter()
+            .map(|p| (p.line(), p.column()))
+            .collect();
         let mut sorted = places.clone();
         sorted.sort();
         assert_eq!(places, sorted, "{}", case.display());
         for p in err.problems() {
-            assert!(!p.message().ends_with('.'), "{}: {}", case.display(), p.message());
+            assert!(
+                !p.message().ends_with('.'),
+                "{}: {}",
+                case.display(),
+                p.message()
+            );
             let first = p.message().chars().next().unwrap_or('a');
             assert!(!first.is_uppercase(), "{}: {}", case.display(), p.message());
         }
@@ -120,7 +130,10 @@ fn several_problems_are_all_reported() {
         "loggers.app.level",
         "loggers.app.handlers[0]",
     ] {
-        assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
     }
 }
 
@@ -152,8 +165,9 @@ fn very_large_file_is_refused() {
 
 #[test]
 fn json_syntax_error_has_line_and_column() {
-    let err = logconf::Config::from_json_str("{\n  \"version\": 1,\n  \"root\": {\"level\": INFO}\n}\n")
-        .expect_err("bad JSON");
+    let err =
+        logconf::Config::from_json_str("{\n  \"version\": 1,\n  \"root\": {\"level\": INFO}\n}\n")
+            .expect_err("bad JSON");
     let p = &err.problems()[0];
     assert_eq!(p.line(), 3);
     assert!(p.column() > 0);

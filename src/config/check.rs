@@ -311,9 +311,7 @@ impl Checker<'_> {
     fn opt_bool(&mut self, entries: &[Entry<'_>], key: &str, path: &str, default: bool) -> bool {
         match entries.iter().find(|e| e.key == key) {
             None => default,
-            Some(e) => self
-                .boolean(e.value, &join(path, key))
-                .unwrap_or(default),
+            Some(e) => self.boolean(e.value, &join(path, key)).unwrap_or(default),
         }
     }
 
@@ -429,7 +427,13 @@ impl Checker<'_> {
     }
 
     /// One reference to a `what`, resolved to an index into `names`.
-    fn reference(&mut self, node: &Node, path: &str, what: &str, names: &[String]) -> Option<usize> {
+    fn reference(
+        &mut self,
+        node: &Node,
+        path: &str,
+        what: &str,
+        names: &[String],
+    ) -> Option<usize> {
         let Value::Str(name) = &node.value else {
             self.report(
                 node.pos,
@@ -515,7 +519,10 @@ impl Checker<'_> {
                 e.value.pos,
                 "incremental",
                 "incremental configuration is not supported".into(),
-                Some("logconf builds a whole new config and swaps it in; remove `incremental`".into()),
+                Some(
+                    "logconf builds a whole new config and swaps it in; remove `incremental`"
+                        .into(),
+                ),
             );
         }
 
@@ -535,8 +542,7 @@ impl Checker<'_> {
         let formatter_names: Vec<String> =
             formatter_entries.iter().map(|e| e.key.to_owned()).collect();
         let filter_names: Vec<String> = filter_entries.iter().map(|e| e.key.to_owned()).collect();
-        let handler_names: Vec<String> =
-            handler_entries.iter().map(|e| e.key.to_owned()).collect();
+        let handler_names: Vec<String> = handler_entries.iter().map(|e| e.key.to_owned()).collect();
 
         let mut formatters = Vec::new();
         for e in &formatter_entries {
@@ -787,7 +793,10 @@ impl Checker<'_> {
             self.report(
                 e.value.pos,
                 &join(&path, "()"),
-                format!("custom filter factories (`{}`) are not supported yet", show(factory)),
+                format!(
+                    "custom filter factories (`{}`) are not supported yet",
+                    show(factory)
+                ),
                 Some("only `logging.Filter` is supported".into()),
             );
         }
@@ -879,7 +888,12 @@ impl Checker<'_> {
         };
         let formatter = match get(&entries, "formatter") {
             None => None,
-            Some(e) => self.reference(e.value, &join(&path, "formatter"), "formatter", formatter_names),
+            Some(e) => self.reference(
+                e.value,
+                &join(&path, "formatter"),
+                "formatter",
+                formatter_names,
+            ),
         };
         let filters = match get(&entries, "filters") {
             None => Vec::new(),
@@ -960,7 +974,10 @@ impl Checker<'_> {
                 pos,
                 path,
                 format!("handler class `{class}` is not supported yet"),
-                Some(format!("supported: {}", one_of(SUPPORTED_CLASSES).trim_start_matches("expected one of "))),
+                Some(format!(
+                    "supported: {}",
+                    one_of(SUPPORTED_CLASSES).trim_start_matches("expected one of ")
+                )),
             );
             return;
         }
@@ -1082,7 +1099,11 @@ impl Checker<'_> {
             Value::Str(s) => {
                 let digits = s.strip_prefix("0o").unwrap_or(s);
                 match u32::from_str_radix(digits, 8) {
-                    Ok(v) if !digits.is_empty() && digits.len() <= 4 && !digits.starts_with('+') => v,
+                    Ok(v)
+                        if !digits.is_empty() && digits.len() <= 4 && !digits.starts_with('+') =>
+                    {
+                        v
+                    }
                     _ => {
                         self.report(
                             node.pos,
@@ -1099,7 +1120,10 @@ impl Checker<'_> {
                 self.report(
                     node.pos,
                     path,
-                    format!("expected permissions like `\"0640\"`, found {}", other.kind()),
+                    format!(
+                        "expected permissions like `\"0640\"`, found {}",
+                        other.kind()
+                    ),
                     None,
                 );
                 return None;
@@ -1160,5 +1184,56 @@ impl Checker<'_> {
             filters,
             propagate,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(text: &str, pos: Pos, value: &str, offset: Option<usize>) -> Pos {
+        let checker = Checker {
+            text,
+            problems: Vec::new(),
+        };
+        checker.place_in_string(pos, value, offset)
+    }
+
+    #[test]
+    fn places_inside_format_strings() {
+        let at = Pos {
+            line: 2,
+            column: 13,
+        };
+        let text = "f:\n    format: \"%(asctime)s %(levelnme)s\"\n";
+        assert_eq!(
+            place(text, at, "%(asctime)s %(levelnme)s", Some(12)),
+            Pos {
+                line: 2,
+                column: 26
+            }
+        );
+        let text = "f:\n    format: %(levelnme)s\n";
+        assert_eq!(
+            place(text, at, "%(levelnme)s", Some(2)),
+            Pos {
+                line: 2,
+                column: 15
+            }
+        );
+        // An escape before the offset: the value's own place.
+        let text = "f:\n    format: \"\\t%(levelnme)s\"\n";
+        assert_eq!(place(text, at, "\t%(levelnme)s", Some(3)), at);
+        assert_eq!(place(text, at, "x", None), at);
+        assert_eq!(place(text, at, "x", Some(99)), at);
+    }
+
+    #[test]
+    fn key_paths() {
+        assert_eq!(join("", "version"), "version");
+        assert_eq!(join("loggers", "a.b"), "loggers.\"a.b\"");
+        assert_eq!(join("loggers", "a::b"), "loggers.a::b");
+        assert_eq!(join("loggers", ""), "loggers.\"\"");
+        assert_eq!(index("root.handlers", 2), "root.handlers[2]");
     }
 }

@@ -97,10 +97,7 @@ fn decode(bytes: &[u8]) -> Result<&str, Problem> {
         Err(err) => {
             let good = &bytes[..err.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            let line_start = good
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u64 + 1;
             let byte = bytes.get(err.valid_up_to()).copied().unwrap_or(0);
             Err(Problem::new(
@@ -128,12 +125,13 @@ fn yaml_options() -> serde_saphyr::Options {
 
 /// Parses YAML into the spanned tree.
 fn parse_yaml(text: &str) -> Result<Node, Problem> {
-    serde_saphyr::from_str_with_options::<Node>(text, yaml_options()).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map_or((0, 0), |at| (at.line(), at.column()));
-        Problem::new(line, column, "", yaml_message(&err))
-    })
+    let mut root =
+        serde_saphyr::from_str_with_options::<Node>(text, yaml_options()).map_err(|err| {
+            let (line, column) = err.location().map_or((0, 0), |at| (at.line(), at.column()));
+            Problem::new(line, column, "", yaml_message(&err))
+        })?;
+    node::pyyaml_booleans(&mut root, text);
+    Ok(root)
 }
 
 /// A parser error's message, without its place (the problem has it) and
@@ -263,5 +261,250 @@ fn from_json(value: &serde_json::Value, depth: usize) -> Node {
     Node {
         pos: Pos::default(),
         value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node::Value;
+    use super::*;
+    use crate::handler::{FileMode, FileOptions, HandlerKind, StreamTarget};
+    use crate::level::Level;
+    use std::path::PathBuf;
+
+    fn yaml(text: &str) -> Model {
+        match load(text.as_bytes(), "<test>", Syntax::Yaml) {
+            Ok(model) => model,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn problems(text: &str, syntax: Syntax) -> Vec<Problem> {
+        match load(text.as_bytes(), "<test>", syntax) {
+            Ok(model) => panic!("loaded: {model:?}"),
+            Err(err) => err.problems().to_vec(),
+        }
+    }
+
+    #[test]
+    fn seed_config_model() {
+        let text = include_str!("../../configs/seed_logger_config.yaml");
+        let m = yaml(text);
+        assert_eq!(m.source, "<test>");
+        let names: Vec<&str> = m.formatters.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["simple", "fancy", "debug"]);
+        let names: Vec<&str> = m.handlers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["console", "screen", "logfile"]);
+        assert_eq!(
+            m.handlers[0].kind,
+            HandlerKind::Stream(StreamTarget::Stdout)
+        );
+        assert_eq!(m.handlers[0].level, Level::DEBUG);
+        assert_eq!(m.handlers[0].formatter, Some(0));
+        assert_eq!(m.handlers[1].level, Level::ERROR);
+        assert_eq!(m.handlers[1].formatter, Some(1));
+        assert_eq!(
+            m.handlers[2].kind,
+            HandlerKind::RotatingFile {
+                file: FileOptions {
+                    path: PathBuf::from("/tmp/deployVpc.log"),
+                    mode: FileMode::Append,
+                    delay: false,
+                    permissions: 0o640,
+                },
+                max_bytes: 1_000_000,
+                backup_count: 10,
+            }
+        );
+        assert_eq!(m.handlers[2].formatter, Some(2));
+        let names: Vec<&str> = m.loggers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["boto", "boto3", "botocore", "deployVpc", "__main__"]
+        );
+        for logger in &m.loggers {
+            assert_eq!(logger.handlers, [2, 1]);
+            assert!(!logger.propagate);
+        }
+        assert_eq!(m.loggers[0].level, Level::WARNING);
+        assert_eq!(m.loggers[3].level, Level::INFO);
+        assert_eq!(m.root.level, Level::NOTSET);
+        assert_eq!(m.root.handlers, [0, 2]);
+        assert_eq!(m.root.pattern.depth(), 0);
+        assert!(m.quiet_dependencies);
+        assert!(m.filters.is_empty());
+    }
+
+    #[test]
+    fn defaults() {
+        let m = yaml(
+            "version: 1\nhandlers:\n  s: {class: logging.StreamHandler}\n  f: {class: logging.FileHandler, filename: a.log}\n  n: {class: logging.NullHandler}\nloggers:\n  app: {}\n",
+        );
+        assert_eq!(
+            m.handlers[0].kind,
+            HandlerKind::Stream(StreamTarget::Stderr)
+        );
+        assert_eq!(m.handlers[0].level, Level::NOTSET);
+        assert_eq!(m.handlers[0].formatter, None);
+        assert_eq!(
+            m.handlers[1].kind,
+            HandlerKind::File(FileOptions {
+                path: PathBuf::from("a.log"),
+                mode: FileMode::Append,
+                delay: false,
+                permissions: 0o640,
+            })
+        );
+        assert_eq!(m.handlers[2].kind, HandlerKind::Null);
+        assert_eq!(m.loggers[0].level, Level::NOTSET);
+        assert!(m.loggers[0].propagate);
+        assert!(m.loggers[0].handlers.is_empty());
+        // The root defaults to WARNING, as Python's.
+        assert_eq!(m.root.level, Level::WARNING);
+        assert!(m.root.handlers.is_empty());
+    }
+
+    #[test]
+    fn file_options() {
+        let m = yaml(
+            "version: 1\nhandlers:\n  w:\n    class: logging.FileHandler\n    filename: w.log\n    mode: w\n    delay: true\n    permissions: \"0600\"\n  r:\n    class: logging.handlers.RotatingFileHandler\n    filename: r.log\n    mode: w\n    maxBytes: 10\n  r0:\n    class: logging.handlers.RotatingFileHandler\n    filename: r0.log\n    mode: w\n    permissions: 0644\n",
+        );
+        let HandlerKind::File(w) = &m.handlers[0].kind else {
+            panic!("{:?}", m.handlers[0].kind);
+        };
+        assert_eq!(
+            (w.mode, w.delay, w.permissions),
+            (FileMode::Truncate, true, 0o600)
+        );
+        // maxBytes > 0 forces append, as Python's RotatingFileHandler does.
+        let HandlerKind::RotatingFile {
+            file,
+            max_bytes,
+            backup_count,
+        } = &m.handlers[1].kind
+        else {
+            panic!("{:?}", m.handlers[1].kind);
+        };
+        assert_eq!(
+            (file.mode, *max_bytes, *backup_count),
+            (FileMode::Append, 10, 0)
+        );
+        let HandlerKind::RotatingFile { file, .. } = &m.handlers[2].kind else {
+            panic!("{:?}", m.handlers[2].kind);
+        };
+        assert_eq!((file.mode, file.permissions), (FileMode::Truncate, 0o644));
+    }
+
+    #[test]
+    fn references_resolve_to_indexes() {
+        let m = yaml(
+            "version: 1\nformatters:\n  a: {format: x}\n  b: {format: y}\nfilters:\n  f1: {name: app}\n  f2: {}\nhandlers:\n  h1: {class: logging.NullHandler, formatter: b, filters: [f2, f1]}\n  h2: {class: logging.NullHandler}\nloggers:\n  app:\n    handlers: [h2, h1, h2]\n    filters: [f2]\n",
+        );
+        assert_eq!(m.handlers[0].formatter, Some(1));
+        assert_eq!(m.handlers[0].filters, [1, 0]);
+        assert_eq!(m.filters[0].logger, "app");
+        assert_eq!(m.filters[1].logger, "");
+        // Duplicates are kept, as Python emits twice.
+        assert_eq!(m.loggers[0].handlers, [1, 0, 1]);
+        assert_eq!(m.loggers[0].filters, [1]);
+    }
+
+    #[test]
+    fn empty_logger_then_root() {
+        let base = "version: 1\nfilters:\n  f: {}\n  g: {}\nhandlers:\n  a: {class: logging.NullHandler}\n  b: {class: logging.NullHandler}\nloggers:\n  \"\": {level: DEBUG, handlers: [a], filters: [f]}\n";
+        let m = yaml(base);
+        assert!(m.loggers.is_empty());
+        assert_eq!(
+            (m.root.level, m.root.handlers.clone()),
+            (Level::DEBUG, vec![0])
+        );
+        let m = yaml(&format!("{base}root: {{handlers: [b], filters: [g]}}\n"));
+        // `root:` is applied after: its handlers replace, its level (absent)
+        // keeps DEBUG, filters add up.
+        assert_eq!(m.root.level, Level::DEBUG);
+        assert_eq!(m.root.handlers, [1]);
+        assert_eq!(m.root.filters, [0, 1]);
+        let m = yaml(&format!("{base}root: {{level: ERROR}}\n"));
+        assert_eq!(m.root.level, Level::ERROR);
+        assert!(m.root.handlers.is_empty());
+    }
+
+    #[test]
+    fn logconf_options() {
+        let m = yaml("version: 1\nlogconf:\n  quiet_dependencies: no\n");
+        assert!(!m.quiet_dependencies);
+    }
+
+    #[test]
+    fn logger_names_and_levels() {
+        let m = yaml(
+            "version: 1\nloggers:\n  a.b: {level: 15}\n  c::d: {level: critical}\n  aws_*: {level: warn}\n",
+        );
+        assert_eq!(m.loggers[0].pattern.to_string(), "a::b");
+        assert_eq!(m.loggers[0].level, Level::from_number(15));
+        assert_eq!(m.loggers[1].level, Level::CRITICAL);
+        assert_eq!(m.loggers[2].level, Level::WARNING);
+        assert!(!m.loggers[2].pattern.is_literal());
+    }
+
+    #[test]
+    fn json_places_and_model() {
+        let text = "{\n  \"version\": 1,\n  \"loggers\": {\"a\": {\"propagate\": false}}\n}";
+        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+            Ok(m) => m,
+            Err(err) => panic!("{err}"),
+        };
+        assert!(!m.loggers[0].propagate);
+        let p = problems(
+            "{\n  \"version\": 1,\n\t\"root\": {\"level\": \"LOUD\"}\n}",
+            Syntax::Json,
+        );
+        assert_eq!((p[0].line(), p[0].column()), (3, 20));
+        // JSON has no YAML 1.1 booleans: "no" is a string.
+        let p = problems(
+            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
+            Syntax::Json,
+        );
+        assert_eq!(p[0].message(), "expected a boolean, found a string");
+    }
+
+    #[test]
+    fn json_fallback_without_places() {
+        let long = "k".repeat(2000);
+        let text =
+            format!("{{\"version\": 1, \"loggers\": {{\"{long}\": {{\"level\": \"NOPE\"}}}}}}");
+        let p = problems(&text, Syntax::Json);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message().starts_with("unknown level"), "{:?}", p[0]);
+    }
+
+    #[test]
+    fn utf8_and_size() {
+        let p = match load(b"version: 1\n\xff", "<t>", Syntax::Yaml) {
+            Err(err) => err.problems().to_vec(),
+            Ok(_) => panic!("loaded"),
+        };
+        assert_eq!((p[0].line(), p[0].column()), (2, 1));
+        let big = vec![b' '; MAX_CONFIG_BYTES + 1];
+        assert!(load(&big, "<t>", Syntax::Yaml).is_err());
+    }
+
+    #[test]
+    fn node_tree() {
+        let node: Node = match serde_saphyr::from_str_with_options("a: [1, x]\n", yaml_options()) {
+            Ok(n) => n,
+            Err(err) => panic!("{err}"),
+        };
+        let Value::Map(entries) = &node.value else {
+            panic!("{node:?}");
+        };
+        let (key, value) = &entries[0];
+        assert_eq!((key.pos.line, key.pos.column), (1, 1));
+        assert_eq!((value.pos.line, value.pos.column), (1, 4));
+        let Value::Seq(items) = &value.value else {
+            panic!("{value:?}");
+        };
+        assert_eq!(items[1].value, Value::Str("x".into()));
+        assert_eq!(items[1].pos.column, 8);
     }
 }

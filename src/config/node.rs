@@ -61,6 +61,48 @@ impl Value {
     }
 }
 
+/// Turns the plain scalars `y`, `Y`, `n` and `N` back into strings: the
+/// YAML reader takes them for YAML 1.1 booleans, PyYAML does not (its
+/// booleans are `yes`/`no`/`true`/`false`/`on`/`off` in three cases).
+/// Walks with an explicit stack, not recursion.
+pub(crate) fn pyyaml_booleans(root: &mut Node, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut stack: Vec<&mut Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        if let Value::Bool(_) = node.value {
+            if let Some(word) = plain_y_or_n(&lines, node.pos) {
+                node.value = Value::Str(word.to_string());
+            }
+            continue;
+        }
+        match &mut node.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (key, value) in entries.iter_mut() {
+                    stack.push(key);
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The one-letter plain scalar written at `pos`, if it is `y`/`Y`/`n`/`N`.
+fn plain_y_or_n(lines: &[&str], pos: Pos) -> Option<char> {
+    let line = lines.get(usize::try_from(pos.line.checked_sub(1)?).ok()?)?;
+    let mut chars = line
+        .chars()
+        .skip(usize::try_from(pos.column.checked_sub(1)?).ok()?);
+    let first = chars
+        .next()
+        .filter(|c| matches!(c, 'y' | 'Y' | 'n' | 'N'))?;
+    match chars.next() {
+        None | Some(' ' | '\t' | ',' | ']' | '}' | '#' | ':' | '\r') => Some(first),
+        Some(_) => None,
+    }
+}
+
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
@@ -172,29 +214,30 @@ mod tests {
     }
 
     #[test]
-    fn explore() {
-        for t in [
-            "a: 1\nb: [x, {c: d}]\n'k': no\n",
-            "a: 99999999999999999999999999\n",
-            "a: -99999999999999999999999999999999999999999999\n",
-            "a: 0640\nb: ~\nc:\nd: 1.5\ne: 1_000\n",
-            "a: &x 1\nb: *x\na: 2\n",
-            "{\"a\": 1,\n \"b\": [1,2]}",
-            "a: [1, 2\n",
-            "a:\n\tb: 1\n",
-            "- 1\n- 2\n",
-            "",
-            "a: b\n c: d\n",
-        ] {
-            match parse(t) {
-                Ok(n) => println!("{t:?} => {n:?}"),
-                Err(e) => println!(
-                    "{t:?} => ERR {:?} / {} / {}",
-                    e.location(),
-                    e.without_snippet(),
-                    e
-                ),
-            }
-        }
+    fn y_and_n_are_strings() {
+        let text = "y: n\nb: [Y, N, yes, no]\nc: {n: 1}\n";
+        let mut node = match parse(text) {
+            Ok(n) => n,
+            Err(err) => panic!("{err}"),
+        };
+        pyyaml_booleans(&mut node, text);
+        let Value::Map(entries) = &node.value else {
+            panic!("{node:?}");
+        };
+        assert_eq!(entries[0].0.value, Value::Str("y".into()));
+        assert_eq!(entries[0].1.value, Value::Str("n".into()));
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!("{node:?}");
+        };
+        let values: Vec<&Value> = items.iter().map(|n| &n.value).collect();
+        assert_eq!(
+            values,
+            [
+                &Value::Str("Y".into()),
+                &Value::Str("N".into()),
+                &Value::Bool(true),
+                &Value::Bool(false)
+            ]
+        );
     }
 }

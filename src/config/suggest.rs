@@ -52,8 +52,7 @@ pub(crate) fn closest<'c>(
         } else {
             distance(&lower, &cand.to_ascii_lowercase())
         };
-        if d <= threshold(word) && best.is_none_or(|(bd, _)| d < bd)
-        {
+        if d <= threshold(word) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
@@ -103,7 +102,10 @@ mod tests {
         assert_eq!(closest("DEBG", ["DEBUG", "INFO"]), Some("DEBUG"));
         assert_eq!(closest("inf", ["DEBUG", "INFO"]), Some("INFO"));
         assert_eq!(closest("x", ["DEBUG", "INFO"]), None);
-        assert_eq!(did_you_mean("fil", ["file"]).as_deref(), Some("did you mean `file`?"));
+        assert_eq!(
+            did_you_mean("fil", ["file"]).as_deref(),
+            Some("did you mean `file`?")
+        );
         assert_eq!(one_of(&["a", "w"]), "expected one of `a` or `w`");
         assert_eq!(one_of(&["a"]), "expected `a`");
     }
