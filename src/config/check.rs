@@ -829,6 +829,8 @@ impl Checker<'_> {
             Null,
         }
         let class = match get(&entries, "class") {
+            // `()` without `class` is reported as an unsupported factory.
+            None if entries.iter().any(|e| e.key == "()") => None,
             None => {
                 self.report(
                     entry.key_pos,

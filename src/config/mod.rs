@@ -469,6 +469,19 @@ mod tests {
     }
 
     #[test]
+    fn compact_json_reads_as_yaml() {
+        let text = r#"{"version":1,"loggers":{"a\/b":{"level":"INFO","propagate":false}},"root":{"level":10}}"#;
+        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+            Ok(m) => m,
+            Err(err) => panic!("{err}"),
+        };
+        assert_eq!(m.loggers[0].name, "a/b");
+        assert_eq!(m.root.level, Level::DEBUG);
+        let p = problems(r#"{"version":1,"root":{"levl":10}}"#, Syntax::Json);
+        assert_eq!((p[0].line(), p[0].column()), (1, 22));
+    }
+
+    #[test]
     fn json_fallback_without_places() {
         let long = "k".repeat(2000);
         let text =
