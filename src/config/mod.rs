@@ -9,9 +9,10 @@
 //!
 //! 1. The bytes must be UTF-8 and at most [`MAX_CONFIG_BYTES`] long.
 //! 2. YAML is parsed by `serde_saphyr` as PyYAML reads it: YAML 1.1
-//!    booleans (`propagate: no`), legacy octal integers (`0640`), and the
-//!    last of duplicate keys winning. Its budgets stay on, so alias bombs
-//!    and nesting deeper than 64 levels are errors, not hangs. JSON is first
+//!    booleans (`propagate: no`; but a plain `y` or `n` stays a string, as
+//!    in PyYAML), legacy octal integers (`0640`), and the last of duplicate
+//!    keys winning. Its budgets stay on, so alias bombs are errors, not
+//!    hangs, and nesting deeper than [`MAX_DEPTH`] levels is refused. JSON is first
 //!    checked by `serde_json` (for its syntax errors' line and column), then
 //!    read by the same YAML parser (JSON is a subset of YAML's flow style),
 //!    so validation problems have places in JSON too.
@@ -38,6 +39,10 @@
 //! - Names (of formatters, filters, handlers, loggers) must be strings.
 //! - `()` factories, `.` attributes, `cfg://` and other handler classes than
 //!   Stream, File, RotatingFile and Null are not supported yet.
+//! - Configs over [`MAX_CONFIG_BYTES`] or nested deeper than [`MAX_DEPTH`]
+//!   levels are refused (a dictConfig needs about 6 levels).
+//! - `maxBytes` and `backupCount` must be integers (at most `i64::MAX` and
+//!   10000); `permissions` must not make the file world-writable.
 //! - logconf's own keys: `logconf: {quiet_dependencies}`, formatter
 //!   `escape_control` / `escape_newlines`, file handler `permissions`.
 
