@@ -201,6 +201,7 @@ fn parse_json(text: &str) -> Result<Node, Problem> {
     if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         return Err(json_problem(&err));
     }
+    json_depth(text)?;
     // Tabs may only be white space outside strings in valid JSON (a raw tab
     // inside a string is a syntax error), and YAML refuses some tabs, so
     // they become spaces: same columns, same values.
@@ -214,6 +215,46 @@ fn parse_json(text: &str) -> Result<Node, Problem> {
             Err(err) => Err(json_problem(&err)),
         },
     }
+}
+
+/// Refuses (syntactically valid) JSON nested deeper than [`MAX_DEPTH`],
+/// at the bracket that goes too deep.
+fn json_depth(text: &str) -> Result<(), Problem> {
+    let (mut depth, mut line, mut column) = (0usize, 1u64, 0u64);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        column += 1;
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Problem::new(
+                        line,
+                        column,
+                        "",
+                        format!("invalid JSON: nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A `serde_json` error as a problem.
@@ -484,6 +525,25 @@ mod tests {
         assert_eq!(m.root.level, Level::DEBUG);
         let p = problems(r#"{"version":1,"root":{"levl":10}}"#, Syntax::Json);
         assert_eq!((p[0].line(), p[0].column()), (1, 22));
+    }
+
+    #[test]
+    fn deep_json_is_refused() {
+        let text = format!(
+            "{{\"version\": 1, \"x\": {}{}}}",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        let p = problems(&text, Syntax::Json);
+        assert_eq!((p[0].line(), p[0].column()), (1, 36));
+        assert_eq!(p[0].message(), "invalid JSON: nested deeper than 16 levels");
+        // Brackets inside strings do not count.
+        let text = format!(
+            "{{\"version\": 1, \"root\": {{\"level\": \"{}\"}}}}",
+            "[".repeat(40)
+        );
+        let p = problems(&text, Syntax::Json);
+        assert!(p[0].message().starts_with("unknown level"), "{p:?}");
     }
 
     #[test]
