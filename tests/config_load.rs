@@ -1,0 +1,114 @@
+//! Configs that must load: the seed config, JSON, PyYAML's YAML 1.1
+//! booleans, numeric levels and the `""` logger.
+
+use logconf::Config;
+
+#[test]
+fn seed_config_loads_unchanged() {
+    Config::from_path("configs/seed_logger_config.yaml").expect("the seed config loads");
+}
+
+#[test]
+fn seed_config_loads_from_a_string() {
+    let text = std::fs::read_to_string("configs/seed_logger_config.yaml").expect("read the seed");
+    Config::from_yaml_str(&text).expect("the seed config loads");
+}
+
+#[test]
+fn json_config_loads() {
+    let text = r#"{
+        "version": 1,
+        "disable_existing_loggers": false,
+        "formatters": {"simple": {"format": "%(levelname)s %(message)s", "style": "%"}},
+        "filters": {"only_app": {"name": "app"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "simple",
+                        "stream": "ext://sys.stdout", "filters": ["only_app"]},
+            "file": {"class": "logging.handlers.RotatingFileHandler", "filename": "app.log",
+                     "maxBytes": 1048576, "backupCount": 3, "encoding": "utf-8",
+                     "permissions": "0600"}
+        },
+        "loggers": {"app": {"level": "DEBUG", "handlers": ["file"], "propagate": false}},
+        "root": {"level": "INFO", "handlers": ["console"]}
+    }"#;
+    Config::from_json_str(text).expect("the JSON config loads");
+}
+
+#[test]
+fn json_config_file_loads() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("logging.json");
+    std::fs::write(&path, "{\"version\": 1, \"root\": {\"level\": \"INFO\"}}").expect("write");
+    Config::from_path(&path).expect("the JSON file loads");
+}
+
+#[test]
+fn yaml_1_1_booleans_are_booleans() {
+    for word in [
+        "no", "No", "off", "false", "False", "yes", "on", "True", "ON", "Off",
+    ] {
+        let text = format!("version: 1\nloggers:\n  app:\n    propagate: {word}\n");
+        Config::from_yaml_str(&text).unwrap_or_else(|e| panic!("{word}: {e}"));
+    }
+}
+
+#[test]
+fn numeric_levels_load() {
+    let text = "version: 1\nroot:\n  level: 15\nloggers:\n  app: {level: 0}\n  db: {level: 55}\n";
+    Config::from_yaml_str(text).expect("numeric levels load");
+}
+
+#[test]
+fn lowercase_levels_load() {
+    let text =
+        "version: 1\nroot: {level: info}\nloggers:\n  app: {level: Warn}\n  t: {level: trace}\n";
+    Config::from_yaml_str(text).expect("level names in any case load");
+}
+
+#[test]
+fn empty_name_logger_configures_the_root() {
+    let text = "version: 1\nhandlers:\n  h: {class: logging.NullHandler}\nloggers:\n  \"\":\n    level: DEBUG\n    handlers: [h]\n";
+    Config::from_yaml_str(text).expect("the \"\" logger loads");
+    let both = format!("{text}root:\n  level: INFO\n");
+    Config::from_yaml_str(&both).expect("the \"\" logger and root load together");
+}
+
+#[test]
+fn minimal_configs_load() {
+    Config::from_yaml_str("version: 1\n").expect("version alone loads");
+    Config::from_yaml_str("version: 1\nformatters: {}\nhandlers: {}\nloggers: {}\n")
+        .expect("empty sections load");
+    Config::from_yaml_str("version: 1\nincremental: false\nlogconf: {quiet_dependencies: false}\n")
+        .expect("incremental false and logconf options load");
+}
+
+#[test]
+fn python_only_niceties_load() {
+    // Duplicate keys: the last wins, as PyYAML does.
+    let text = "version: 1\nroot: {level: DEBUG}\nroot: {level: INFO}\n";
+    Config::from_yaml_str(text).expect("duplicate keys load");
+    // Anchors and aliases.
+    let text = "version: 1\nhandlers:\n  h: {class: logging.NullHandler}\nloggers:\n  a: &common {level: INFO, handlers: [h]}\n  b: *common\n";
+    Config::from_yaml_str(text).expect("aliases load");
+    // Unquoted octal permissions (YAML 1.1), `null` for optional keys.
+    let text = "version: 1\nhandlers:\n  f:\n    class: logging.FileHandler\n    filename: a.log\n    permissions: 0640\n    encoding: null\n    formatter: ~\n";
+    Config::from_yaml_str(text).expect("octal permissions and nulls load");
+}
+
+#[test]
+fn a_logging_filter_factory_loads() {
+    let text =
+        "version: 1\nfilters:\n  f:\n    (): logging.Filter\n    name: app\nroot: {filters: [f]}\n";
+    Config::from_yaml_str(text).expect("`(): logging.Filter` loads");
+}
+
+#[test]
+fn error_display_lists_every_problem() {
+    let err = Config::from_yaml_str("version: 2\nloggres: {}\n").expect_err("two problems");
+    assert_eq!(
+        err.to_string(),
+        "invalid logging config <string>: 2 problems\n  \
+         <string>:1:10: version: unsupported version `2`; the only dictConfig version is 1\n  \
+         <string>:2:1: loggres: unknown key `loggres`; did you mean `loggers`?"
+    );
+}
