@@ -320,6 +320,7 @@ fn layout(spec: &Spec, every: usize) -> NumLayout {
             Align::Right
         }),
         grouping: spec.grouping.map(|g| (g, every)),
+        integer: false,
     }
 }
 
@@ -352,13 +353,9 @@ fn int_or_float(out: &mut Vec<u8>, i: i128, spec: &Spec, ctx: &Ctx<'_>, v: Value
     num::write_radix(out, i.unsigned_abs(), radix, spec.ty == Some(b'X'));
     let prefix = if spec.alt { prefix } else { "" };
     let every = if radix == 10 { 3 } else { 4 };
-    num::finish_number(
-        out,
-        start,
-        num::sign_str(i < 0, spec.sign),
-        prefix,
-        layout(spec, every),
-    );
+    let mut l = layout(spec, every);
+    l.integer = true;
+    num::finish_number(out, start, num::sign_str(i < 0, spec.sign), prefix, l);
 }
 
 fn float(out: &mut Vec<u8>, f: f64, spec: &Spec, ctx: &Ctx<'_>, v: Value<'_>) {

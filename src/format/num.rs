@@ -117,6 +117,8 @@ pub(super) struct NumLayout {
     pub(super) align: Align,
     /// Separator and group size (`,` 3, `_` 3 or 4).
     pub(super) grouping: Option<(u8, usize)>,
+    /// The body is all digits (an integer in any radix, hex included).
+    pub(super) integer: bool,
 }
 
 /// Finishes a number whose body (digits, point, exponent; no sign) was
@@ -130,15 +132,21 @@ pub(super) fn finish_number(
     layout: NumLayout,
 ) {
     let body = out.get(start..).unwrap_or(&[]);
-    let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits = if layout.integer {
+        body.len()
+    } else {
+        body.iter().take_while(|b| b.is_ascii_digit()).count()
+    };
     let rest = body.len() - digits;
+    // `inf` and `nan` have no digits to group, and are zero-padded plainly.
+    let grouping = layout.grouping.filter(|_| digits > 0);
     let zero_pad = layout.fill == '0' && layout.align == Align::AfterSign;
     let mut target = digits;
     if zero_pad {
         let min = layout
             .width
             .saturating_sub(sign.len() + prefix.len() + rest);
-        match layout.grouping {
+        match grouping {
             Some((_, every)) => {
                 while target + target.saturating_sub(1) / every < min {
                     target += 1;
@@ -148,7 +156,7 @@ pub(super) fn finish_number(
         }
     }
     insert_fill(out, start, '0', target - digits);
-    if let Some((sep, every)) = layout.grouping {
+    if let Some((sep, every)) = grouping {
         // Separators go between groups, counted from the last digit.
         let mut pos = start + target;
         let mut left = target;

@@ -237,6 +237,7 @@ pub(super) fn render(out: &mut Vec<u8>, v: Value<'_>, spec: &Spec, ctx: &Ctx<'_>
             Value::Float(f) if f.is_finite() => {
                 let start = out.len();
                 num::write_trunc(out, f.abs());
+                min_digits(out, start, spec);
                 let negative = f.trunc() < 0.0;
                 finish(out, start, negative, "", spec);
             }
@@ -324,12 +325,7 @@ fn pad_text(out: &mut Vec<u8>, start: usize, spec: &Spec) {
 fn int(out: &mut Vec<u8>, v: i128, radix: u32, spec: &Spec) {
     let start = out.len();
     num::write_radix(out, v.unsigned_abs(), radix, spec.conv == b'X');
-    if let Some(p) = spec.precision {
-        let have = out.len() - start;
-        if p > have {
-            num::insert_fill(out, start, '0', p - have);
-        }
-    }
+    min_digits(out, start, spec);
     let prefix = match (spec.alt, spec.conv) {
         (true, b'o') => "0o",
         (true, b'x') => "0x",
@@ -337,6 +333,16 @@ fn int(out: &mut Vec<u8>, v: i128, radix: u32, spec: &Spec) {
         _ => "",
     };
     finish(out, start, v < 0, prefix, spec);
+}
+
+/// An integer's precision is its minimum number of digits.
+fn min_digits(out: &mut Vec<u8>, start: usize, spec: &Spec) {
+    if let Some(p) = spec.precision {
+        let have = out.len().saturating_sub(start);
+        if p > have {
+            num::insert_fill(out, start, '0', p - have);
+        }
+    }
 }
 
 /// Adds sign, prefix and padding to the number body at `out[start..]`.
@@ -358,6 +364,7 @@ fn finish(out: &mut Vec<u8>, start: usize, negative: bool, prefix: &str, spec: &
             fill,
             align,
             grouping: None,
+            integer: false,
         },
     );
 }
