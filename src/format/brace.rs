@@ -57,7 +57,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
             }
             b'}' => {
                 return Err(err(
-                    "single `}` encountered in format string".into(),
+                    "invalid format: single `}` encountered in format string".into(),
                     i,
                     Some("write `}}` for a literal `}`"),
                 ));
@@ -82,7 +82,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
                 }
                 if i >= len {
                     return Err(err(
-                        "expected `}` before end of string".into(),
+                        "invalid format: expected `}` before end of string".into(),
                         open,
                         Some("write `{{` for a literal `{`"),
                     ));
@@ -138,7 +138,7 @@ fn field(inner: &str, open: usize, b: &mut Builder<'_>, validate: bool) -> Resul
             Some('a') => Conv::Ascii,
             Some(c) => {
                 return Err(err(
-                    format!("invalid conversion `{c}`"),
+                    format!("invalid format: invalid conversion `{c}`"),
                     open,
                     Some("use `!r`, `!s` or `!a`"),
                 ));

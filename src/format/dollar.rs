@@ -68,7 +68,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
 
 fn invalid(offset: usize) -> FormatError {
     FormatError {
-        message: "invalid placeholder: bare `$` not allowed".into(),
+        message: "invalid format: bare `$` not allowed".into(),
         offset: Some(offset),
         help: Some("write `$$` for a literal `$`, or `${name}` for a field".into()),
     }

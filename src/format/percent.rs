@@ -185,7 +185,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
         }
         spec.conv = c as u8;
         i += c.len_utf8();
-        if is_word(key) && !has_length && c != 'u' {
+        if is_word(key) && !has_length {
             valid = true;
         }
         let (source, kind) = b.resolve(key, pct)?;
