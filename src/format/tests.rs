@@ -2528,3 +2528,213 @@ fn formatter_is_send_sync_debug() {
     fn check<T: Send + Sync + std::fmt::Debug>() {}
     check::<Formatter>();
 }
+
+mod alloc_count {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Counts this thread's allocations (a pass-through to `System`).
+    pub(super) struct Counting;
+
+    fn bump() {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+    }
+
+    // SAFETY: every call is forwarded unchanged to `System`.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            bump();
+            // SAFETY: same contract as ours.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: same contract as ours.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            bump();
+            // SAFETY: same contract as ours.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// Allocations made by this thread so far.
+    pub(super) fn count() -> usize {
+        ALLOCS.with(Cell::get)
+    }
+}
+
+#[test]
+fn steady_state_formatting_does_not_allocate() {
+    let formats = [
+        (
+            Style::Percent,
+            "%(asctime)s %(levelname)-8s %(name)s %(module)s:%(lineno)d %(created)f \
+             %(msecs)03d %(relativeCreated).1f %(message)r %(user)s %(n)5.2e %(n)#x %(taskName)s",
+        ),
+        (
+            Style::Brace,
+            "{asctime} {levelname:^9} {message!r} {user:>8} {n:_} {n:.3e} {created}",
+        ),
+        (Style::Dollar, "$asctime $levelname $message $user $n"),
+    ];
+    for (style, format) in formats {
+        for datefmt in [None, Some("%c")] {
+            let mut o = options(format, style);
+            o.datefmt = datefmt;
+            o.defaults = vec![("user".into(), Str("-".into())), ("n".into(), Int(0))];
+            let f = Formatter::new(o).expect("compiles");
+            let mut fs = fields();
+            fs.push_str("user", "alice\x1b");
+            fs.push("n", FieldValue::I64(123_456));
+            let mut rec = record(&fs, "hello \x1b[1m world");
+            rec.level = Level::from_number(15);
+            let mut out = Vec::with_capacity(4096);
+            f.format(&rec, &mut out);
+            let before = alloc_count::count();
+            for i in 0..100 {
+                out.clear();
+                rec.created_ns += i * 1_000_000;
+                f.format(&rec, &mut out);
+            }
+            let allocs = alloc_count::count() - before;
+            assert_eq!(allocs, 0, "{format} {datefmt:?}");
+        }
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_style() -> impl Strategy<Value = Style> {
+        prop_oneof![
+            Just(Style::Percent),
+            Just(Style::Brace),
+            Just(Style::Dollar)
+        ]
+    }
+
+    fn any_value() -> impl Strategy<Value = V> {
+        prop_oneof![
+            any::<String>().prop_map(Str),
+            "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}a-zé日 ]{0,8}".prop_map(Str),
+            any::<i64>().prop_map(Int),
+            any::<f64>().prop_map(Float),
+            any::<bool>().prop_map(Bool),
+        ]
+    }
+
+    fn percent_field() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec![
+                "message",
+                "x",
+                "levelname",
+                "levelno",
+                "created",
+                "msecs",
+                "lineno",
+                "asctime",
+                "taskName",
+                "name",
+            ]),
+            "[-+ #0]{0,3}[0-9]{0,3}(\\.[0-9]{0,3})?l?[diouxXeEfFgGcrsa]",
+        )
+            .prop_map(|(name, spec)| format!("%({name}){spec}"))
+    }
+
+    fn brace_field() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec![
+                "message",
+                "x",
+                "levelname",
+                "levelno",
+                "created",
+                "msecs",
+                "asctime",
+                "taskName",
+            ]),
+            "(![rsa])?",
+            "(:(.?[<>=^])?[-+ ]?#?0?[0-9]{0,3}[,_]?(\\.[0-9]{1,3})?[bcdeEfFgGnosxX%]?)?",
+        )
+            .prop_map(|(name, conv, spec)| format!("{{{name}{conv}{spec}}}"))
+    }
+
+    fn record_for<'a>(fs: &'a Fields, msg: &'a str, created: i64, level: u32) -> Record<'a> {
+        let mut rec = record(fs, msg);
+        rec.created_ns = i128::from(created);
+        rec.level = Level::from_number(level);
+        rec
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_format_compiles_or_errors(
+            style in any_style(),
+            text in prop_oneof![any::<String>(), "[%(){}$a-z0-9.#+ *!:<>=^_,lh-]{0,40}"],
+            validate in any::<bool>(),
+        ) {
+            if let Err(e) = compile_v(&text, style, &[("x", Int(1))], validate) {
+                prop_assert!(!e.message.is_empty());
+                prop_assert!(!e.message.ends_with('.'));
+                if let Some(offset) = e.offset {
+                    prop_assert!(offset <= text.len());
+                }
+            }
+        }
+
+        #[test]
+        fn compiled_formats_render_any_record(
+            pieces in prop::collection::vec(
+                prop_oneof![percent_field(), "[a-z %|]{0,4}".prop_map(|s| s.replace('%', "%%"))],
+                1..6,
+            ),
+            braces in prop::collection::vec(brace_field(), 1..4),
+            default in any_value(),
+            field in prop::option::of(any_value()),
+            msg in any::<String>(),
+            created in any::<i64>(),
+            level in any::<u32>(),
+            control in any::<bool>(),
+            newlines in any::<bool>(),
+        ) {
+            let mut fs = fields();
+            if let Some(v) = &field {
+                fs.push("x", v.as_field());
+            }
+            let rec = record_for(&fs, &msg, created, level);
+            for (style, format) in [
+                (Style::Percent, pieces.concat()),
+                (Style::Brace, braces.concat()),
+            ] {
+                let mut o = options(&format, style);
+                o.validate = false;
+                o.escape_control = control;
+                o.escape_newlines = newlines;
+                o.defaults = vec![("x".into(), default.clone())];
+                if let Ok(f) = Formatter::new(o) {
+                    let mut out = Vec::new();
+                    f.format(&rec, &mut out);
+                    prop_assert!(std::str::from_utf8(&out).is_ok());
+                    if control && !format.contains('\x1b') {
+                        prop_assert!(!out.contains(&0x1b));
+                    }
+                }
+            }
+        }
+    }
+}
