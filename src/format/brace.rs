@@ -374,7 +374,7 @@ fn float(out: &mut Vec<u8>, f: f64, spec: &Spec, ctx: &Ctx<'_>, v: Value<'_>) {
     let start = out.len();
     match kind {
         Some(kind) => num::write_float_abs(out, shown, kind, precision, spec.alt, upper),
-        None => num::write_repr_body(out, shown),
+        None => num::write_repr_body(out, shown, spec.alt),
     }
     if spec.ty == Some(b'%') {
         out.push(b'%');

@@ -250,8 +250,8 @@ fn write_exponent(out: &mut Vec<u8>, exp: i32, upper: bool) {
 }
 
 /// Writes a non-negative float as Python's `repr(float)` (without sign).
-/// `add_dot_0` adds `.0` to an integral fixed result (`repr` does).
-fn write_repr_abs(out: &mut Vec<u8>, v: f64) {
+/// `alt` (`#`) keeps a point after a lone exponent digit: `1.e+300`.
+fn write_repr_abs(out: &mut Vec<u8>, v: f64, alt: bool) {
     if v.is_nan() {
         out.extend_from_slice(b"nan");
         return;
@@ -287,7 +287,7 @@ fn write_repr_abs(out: &mut Vec<u8>, v: f64) {
         }
     } else {
         out.push(digits[0]);
-        if digits.len() > 1 {
+        if digits.len() > 1 || alt {
             out.push(b'.');
             out.extend_from_slice(&digits[1..]);
         }
@@ -306,7 +306,7 @@ pub(super) fn write_float_repr(out: &mut Vec<u8>, v: f64) {
     if float_negative(v) {
         out.push(b'-');
     }
-    write_repr_abs(out, v.abs());
+    write_repr_abs(out, v.abs(), false);
 }
 
 /// Writes a non-negative float (no sign) in the given notation.
@@ -421,7 +421,8 @@ fn write_exp(out: &mut Vec<u8>, v: f64, precision: usize, alt: bool, upper: bool
     write_exponent(out, exp, upper);
 }
 
-/// Writes a float as `str.format`'s no-type, no-precision form (`repr`).
-pub(super) fn write_repr_body(out: &mut Vec<u8>, v: f64) {
-    write_repr_abs(out, v.abs());
+/// Writes a float as `str.format`'s no-type, no-precision form (`repr`),
+/// without sign.
+pub(super) fn write_repr_body(out: &mut Vec<u8>, v: f64, alt: bool) {
+    write_repr_abs(out, v.abs(), alt);
 }

@@ -2738,3 +2738,17 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn alternate_form_of_the_repr_float() {
+    // '{x:#}'.format(x=1e300), '{x: #17}'.format(x=-1e-300), '{x:#}'.format(x=1e16)
+    assert_eq!(with_x("{x:#}", Style::Brace, &Float(1e300)), "1.e+300");
+    assert_eq!(
+        with_x("{x: #17}", Style::Brace, &Float(-1e-300)),
+        "         -1.e-300"
+    );
+    assert_eq!(with_x("{x:#}", Style::Brace, &Float(1e16)), "1.e+16");
+    // '{x:#}'.format(x=2.5), '{x:#.3}'.format(x=1.0)
+    assert_eq!(with_x("{x:#}", Style::Brace, &Float(2.5)), "2.5");
+    assert_eq!(with_x("{x:#.3}", Style::Brace, &Float(1.0)), "1.00");
+}
