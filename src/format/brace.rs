@@ -2,7 +2,7 @@
 
 use super::num::{self, Align, FloatKind, NumLayout};
 use super::value::{Conv, Value};
-use super::{Builder, Ctx, FormatError, Spec as AnySpec};
+use super::{Builder, Ctx, FormatError, Kind, Spec as AnySpec};
 
 /// A compiled `{name!conv:spec}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,9 +177,77 @@ fn field(inner: &str, open: usize, b: &mut Builder<'_>, validate: bool) -> Resul
             Some("Python's validation does not accept `z`; set `validate: false` to use it"),
         ));
     }
-    let (source, _) = b.resolve(name, open)?;
+    let (source, kind) = b.resolve(name, open)?;
+    check_kind(name, kind, &spec, spec_text, open)?;
     b.field(source, AnySpec::Brace(spec));
     Ok(())
+}
+
+/// Refuses specs that fail for every record (Python raises then): the
+/// attribute's type is known and cannot take the spec.
+fn check_kind(
+    name: &str,
+    kind: Kind,
+    spec: &Spec,
+    spec_text: &str,
+    offset: usize,
+) -> Result<(), FormatError> {
+    let kind = if spec.conv.is_some() { Kind::Str } else { kind };
+    let ty = spec.ty.map(char::from);
+    let float_type = matches!(
+        spec.ty,
+        Some(b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'%')
+    );
+    let (what, problem) = match kind {
+        Kind::Str => (
+            "a string",
+            if let Some(t) = ty.filter(|&t| t != 's') {
+                Some(format!("type `{t}`"))
+            } else if spec.sign.is_some() {
+                Some("a sign".to_owned())
+            } else if spec.alt {
+                Some("`#`".to_owned())
+            } else if spec.grouping.is_some() {
+                Some("a grouping".to_owned())
+            } else if spec.align == Some(Align::AfterSign) {
+                Some("`=` alignment".to_owned())
+            } else if spec.z {
+                Some("`z`".to_owned())
+            } else {
+                None
+            },
+        ),
+        Kind::None => (
+            "always None",
+            (!spec.empty).then(|| "a format spec".to_owned()),
+        ),
+        Kind::Int => (
+            "an integer",
+            if ty == Some('s') {
+                Some("type `s`".to_owned())
+            } else if spec.precision.is_some() && ty.is_none() {
+                Some("a precision without a float type".to_owned())
+            } else if spec.z && !float_type {
+                Some("`z` without a float type".to_owned())
+            } else {
+                None
+            },
+        ),
+        Kind::Float => (
+            "a float",
+            ty.filter(|t| "bcdosxX".contains(*t))
+                .map(|t| format!("type `{t}`")),
+        ),
+        Kind::Any => return Ok(()),
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(err(
+            format!("`{name}` is {what} and cannot take {problem} (`{spec_text}`)"),
+            offset,
+            None,
+        )),
+    }
 }
 
 fn align_of(c: char) -> Option<Align> {

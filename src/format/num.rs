@@ -331,9 +331,6 @@ pub(super) fn write_float_abs(
         out.extend_from_slice(word);
         return;
     }
-    // Rust's own float printing is exact; a precision this large only
-    // adds zeros, so cap it to keep the output bounded.
-    let precision = precision.min(1000);
     match kind {
         FloatKind::Fixed => {
             let _ = write!(out, "{v:.precision$}");

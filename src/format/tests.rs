@@ -2323,6 +2323,60 @@ fn load_errors() {
         (Brace, "{x:ss}", "invalid format specifier `ss`", Some(0)),
         (Brace, "{x-y}", "invalid field name `x-y`", Some(0)),
         (Brace, "{mesage}", "unknown attribute `mesage`", Some(0)),
+        // format('INFO', 'd'): Unknown format code 'd' for object of type 'str'
+        (
+            Brace,
+            "{levelname:d}",
+            "`levelname` is a string and cannot take type `d` (`d`)",
+            Some(0),
+        ),
+        // format('INFO', '=5'): '=' alignment not allowed in string format specifier
+        (
+            Brace,
+            "a{message:=5}",
+            "`message` is a string and cannot take `=` alignment (`=5`)",
+            Some(1),
+        ),
+        (
+            Brace,
+            "{asctime:+}",
+            "`asctime` is a string and cannot take a sign (`+`)",
+            Some(0),
+        ),
+        (
+            Brace,
+            "{levelno!r:,}",
+            "`levelno` is a string and cannot take a grouping (`,`)",
+            Some(0),
+        ),
+        // format(None, '>5'): unsupported format string passed to NoneType.__format__
+        (
+            Brace,
+            "{taskName:>5}",
+            "`taskName` is always None and cannot take a format spec (`>5`)",
+            Some(0),
+        ),
+        // format(5, '.2'): Precision not allowed in integer format specifier
+        (
+            Brace,
+            "{lineno:.2}",
+            "`lineno` is an integer and cannot take a precision without a float type (`.2`)",
+            Some(0),
+        ),
+        // format(5, 's'): Unknown format code 's' for object of type 'int'
+        (
+            Brace,
+            "{lineno:s}",
+            "`lineno` is an integer and cannot take type `s` (`s`)",
+            Some(0),
+        ),
+        // format(5.0, 'd'): Unknown format code 'd' for object of type 'float'
+        (
+            Brace,
+            "{created:d}",
+            "`created` is a float and cannot take type `d` (`d`)",
+            Some(0),
+        ),
         // invalid format: no fields
         (Dollar, "hello $$", "invalid format: no fields", None),
         // invalid format: bare '$' not allowed
