@@ -2,8 +2,8 @@
 //!
 //! A format string is parsed once, when the config is loaded, into a list
 //! of pieces (literal bytes, or an attribute with its conversion spec);
-//! rendering never parses, never fails and, for `%`-style formats, does not
-//! allocate once warm. The output is byte-identical to CPython 3.13's
+//! rendering never parses, never fails and, in every style, does not
+//! allocate once warm (the output buffer and the `asctime` cache are reused). The output is byte-identical to CPython 3.13's
 //! `logging.Formatter` for the same record, except where noted below.
 //!
 //! # Styles
@@ -27,7 +27,7 @@
 //! | `levelno` | `int` | `Record::level.number()` |
 //! | `levelname` | `str` | `Record::level.name()` (`Level 15` for unnamed levels) |
 //! | `message` | `str` | `Record::message` (escaped, see below) |
-//! | `asctime` | `str` | `Record::created_ns` in the local zone, see [`time`](self#asctime) |
+//! | `asctime` | `str` | `Record::created_ns` in the local zone, see [Asctime](self#asctime) |
 //! | `msecs` | `float` | whole milliseconds of `created_ns` within its second (`123.0`) |
 //! | `created` | `float` | `created_ns / 1e9` |
 //! | `relativeCreated` | `float` | `Record::relative_ns / 1e6` |
@@ -57,9 +57,28 @@
 //!
 //! # Asctime
 //!
-//! Only computed when the format uses it. See the `time` submodule: the
-//! default is `2026-11-29 14:47:13,123`; with `datefmt`, `strftime` of the
-//! local time with no milliseconds added.
+//! Only computed when the format uses it, in the system time zone
+//! (`TZ` is honoured; read when the formatter is compiled). Without
+//! `datefmt`: `%Y-%m-%d %H:%M:%S` then `,` and the 3-digit milliseconds
+//! (`2026-11-29 14:47:13,123`). With `datefmt`: `strftime` of the local
+//! time and nothing added, as in Python. `datefmt` is formatted by `jiff`
+//! with its POSIX locale, so `%c` (`Fri Nov 29 09:40:34 2024`), `%x`
+//! (`11/29/24`), `%X`, `%p` and day and month names are the C locale's.
+//! Directives: `%a %A %b %B %c %C %d %D %e %F %g %G %h %H %I %j %k %l %m
+//! %M %n %p %P %r %R %s %S %t %T %u %U %V %w %W %x %X %y %Y %z %Z %%`, plus
+//! `jiff`'s extensions (`%f`, `%N`, `%:z`, `%Q`, flags such as `%-d`). A
+//! `datefmt` that cannot be formatted is a load error. The formatted second
+//! is cached per formatter (unless `datefmt` has sub-second directives).
+//!
+//! # What the subscriber provides
+//!
+//! - `Record::func_name`: the innermost span's name, when [`Formatter::needs`]
+//!   contains [`Needs::FUNC_NAME`]; otherwise it may be `""`.
+//! - `Record::thread_id`/`thread_name`: when it contains [`Needs::THREAD`].
+//! - `Record::created_ns`: wall-clock nanoseconds since the epoch;
+//!   `Record::relative_ns`: nanoseconds since logconf was loaded.
+//! - `Record::message`: the text `%(message)s` prints, fields included.
+//! - `Record::fields`: the event's fields, for names listed in `defaults`.
 //!
 //! # Escaping
 //!
@@ -80,11 +99,28 @@
 //!
 //! # Differences from CPython
 //!
+//! - Unknown names are load errors (with a did-you-mean), not per-record
+//!   `KeyError`s; event fields need a declared default to be nameable.
+//! - A conversion or spec that fails for every record given the attribute's
+//!   type (`%(levelname)d`, `%(created)x`, `{lineno:s}`, `{taskName:>5}`)
+//!   and `%(x)%` are load errors, not per-record errors.
+//! - A numeric conversion meeting a value it cannot format at log time
+//!   (a string event field with `%d`, `inf` with `%d`, a float with `{:x}`,
+//!   an int out of `%c`'s range) prints the value as `%s`/`{}` would with
+//!   the same width and precision, where Python drops the record.
+//! - Positional fields (`%s`, `{}`, `{0}`), `*` widths, attribute/index
+//!   access (`{a.b}`, `{a[0]}`) and nested spec fields (`{x:{w}}`) are load
+//!   errors: a record has no positional arguments or objects.
+//! - Widths and precisions above 10000 are load errors.
 //! - `repr()`/`!r` of a string escapes controls, format characters,
 //!   separators and private-use characters like Python's `isprintable`, but
 //!   unassigned code points are printed as is (Python escapes them).
-//! - `%(x)%` and other runtime `TypeError`s known at load time are load errors.
-//! - `datefmt` directives `jiff` does not know are load errors (C prints them).
+//! - `datefmt` directives `jiff` does not know are load errors (C's
+//!   `strftime` prints them as is), and `datefmt` is only checked when the
+//!   format uses `asctime`.
+//! - `escape_control` (on by default) changes the message and field values
+//!   as described above; turn it off for Python's exact bytes.
+//! - `filename` also splits on `\`, so Windows paths give the file name.
 
 mod brace;
 mod dollar;
