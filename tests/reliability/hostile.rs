@@ -1,0 +1,154 @@
+//! Hostile config text that could crash or exhaust a process rather than
+//! panic: deep nesting (stack overflow), alias bombs (memory and time),
+//! very long input. Each runs in a child under a memory limit (`ulimit -v`)
+//! and a time limit, and must end with a clean error (or a config).
+
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use crate::{Test, child_command, run_in, temp_with};
+
+pub(crate) const TESTS: &[(&str, Test)] = &[
+    ("hostile_deep_yaml_flow_nesting", || {
+        hostile("deep_yaml_flow")
+    }),
+    ("hostile_deep_yaml_block_nesting", || {
+        hostile("deep_yaml_block")
+    }),
+    ("hostile_deep_json_nesting", || hostile("deep_json")),
+    ("hostile_yaml_alias_bomb", || hostile("alias_bomb")),
+    ("hostile_long_input", || hostile("long_input")),
+    ("hostile_many_keys_in_one_mapping", many_keys),
+];
+
+/// Whether known bugs are to be run (they fail until fixed).
+fn known_bugs() -> bool {
+    std::env::var_os("LOGCONF_RUN_KNOWN_BUGS").is_some_and(|v| v == "1")
+}
+
+/// A config under the 4 MiB limit whose `loggers:` mapping has 250,000
+/// keys must load within the child timeout. It does not: the YAML tree
+/// builder removes duplicate keys with a linear scan per key
+/// (`src/config/node.rs`, `visit_map`), quadratic in the keys of one
+/// mapping (measured in release: 25,000 keys 1.1 s, 50,000 keys 4.8 s,
+/// 100,000 keys 25 s).
+fn many_keys() -> Result<(), String> {
+    if !known_bugs() {
+        return Err(
+            "known bug: loading is quadratic in the keys of one mapping \
+             (src/config/node.rs visit_map); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
+                .into(),
+        );
+    }
+    hostile("many_keys")
+}
+
+const DEPTH: usize = 200_000;
+
+/// The text of hostile case `name`, and whether it is JSON.
+fn text(name: &str) -> (String, bool) {
+    match name {
+        "deep_yaml_flow" => (
+            format!(
+                "version: 1\nroot: {}{}\n",
+                "[".repeat(DEPTH),
+                "]".repeat(DEPTH)
+            ),
+            false,
+        ),
+        "deep_yaml_block" => {
+            let mut s = String::from("version: 1\nfilters:\n");
+            for depth in 1..2_500 {
+                s.push_str(&" ".repeat(depth));
+                s.push_str("- \n");
+            }
+            (s, false)
+        }
+        "deep_json" => (
+            format!(
+                "{{\"version\": 1, \"root\": {}{}}}",
+                "[".repeat(DEPTH),
+                "]".repeat(DEPTH)
+            ),
+            true,
+        ),
+        "alias_bomb" => {
+            // Nine levels of nine aliases: 9^9 (387 million) leaves if expanded.
+            let mut s =
+                String::from("version: 1\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+            for i in 1..10 {
+                let p = i - 1;
+                s.push_str(&format!(
+                    "x{i}: &x{i} [*x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}, *x{p}]\n"
+                ));
+            }
+            s.push_str("root: {level: INFO, handlers: *x9}\n");
+            (s, false)
+        }
+        "long_input" => {
+            let mut s = String::from("version: 1\nformatters:\n");
+            for i in 0..2_000 {
+                s.push_str(&format!(
+                    "  f{i}: {{format: '%(message)s {}'}}\n",
+                    "x".repeat(i % 64)
+                ));
+            }
+            s.push_str(&format!("root: {{level: '{}'}}\n", "A".repeat(1 << 20)));
+            (s, false)
+        }
+        "many_keys" => {
+            let mut s = String::from("version: 1\nloggers:\n");
+            for i in 0..250_000 {
+                s.push_str(&format!("  k{i}: {{}}\n"));
+            }
+            (s, false)
+        }
+        _ => panic!("unknown hostile case {name}"),
+    }
+}
+
+/// Children of this module, by name (`hostile:<case>`).
+pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
+    let case = name.strip_prefix("hostile:")?;
+    let (text, json) = text(case);
+    let start = Instant::now();
+    let result = if json {
+        logconf::Config::from_json_str(&text)
+    } else {
+        logconf::Config::from_yaml_str(&text)
+    };
+    let outcome = match &result {
+        Ok(_) => "loaded".to_owned(),
+        Err(e) => {
+            assert!(!e.problems().is_empty(), "an error without problems: {e}");
+            let first = &e.problems()[0];
+            format!(
+                "{} problem(s), first: {}",
+                e.problems().len(),
+                first.message()
+            )
+        }
+    };
+    println!("{outcome} in {:.2?}", start.elapsed());
+    Some(ExitCode::SUCCESS)
+}
+
+fn hostile(case: &str) -> Result<(), String> {
+    let tmp = temp_with(&[]);
+    let inner = child_command(&format!("hostile:{case}"), tmp.path());
+    // At most 2 GiB of address space: a blow-up fails fast instead of
+    // swapping a shared machine.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -v 2097152 && exec \"$0\"")
+        .arg(inner.get_program())
+        .current_dir(tmp.path())
+        .env("LOGCONF_RELIAB_CHILD", format!("hostile:{case}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // A hang is caught by the child timeout; no other time bound.
+    let run = run_in(cmd, tmp);
+    run.assert_success();
+    println!("     {}", run.stdout.trim_end());
+    Ok(())
+}
