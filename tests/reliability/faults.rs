@@ -6,7 +6,7 @@
 use std::io::{BufRead as _, Read as _, Write as _};
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::{ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use crate::{REPORT, Test, child, child_command, poll_until, temp_with, wait_output};
@@ -36,6 +36,7 @@ pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
         "stdout_closed" => child_stdout_closed,
         "tls_destructor" => child_tls_destructor,
         "reentrant" => child_reentrant,
+        "noop" => || {},
         _ => return None,
     };
     f();
@@ -170,27 +171,73 @@ fn child_unwritable() {
 }
 
 fn unwritable_directory() -> Result<(), String> {
-    let how = if permissions_ignored() {
-        println!(
-            "     permissions are ignored (running as root): the path is put under a regular file (ENOTDIR/EEXIST) instead of in a mode-0555 folder"
-        );
-        "notdir"
+    if !permissions_ignored() {
+        check_unwritable("chmod", false);
+        return Ok(());
+    }
+    println!(
+        "     permissions are ignored (running as root): the path is put under a regular file (EEXIST on creating its folder) instead of in a mode-0555 folder"
+    );
+    check_unwritable("notdir", false);
+    if setpriv_works() {
+        println!("     and the mode-0555 folder case runs as user nobody (setpriv)");
+        check_unwritable("chmod", true);
     } else {
-        "chmod"
-    };
+        println!("     (no setpriv: the mode-0555 folder case is not run)");
+    }
+    Ok(())
+}
+
+/// The uid and gid of `nobody`, for running a child without root.
+const NOBODY: u32 = 65_534;
+
+/// Whether `setpriv` can run this executable as `nobody` here.
+fn setpriv_works() -> bool {
+    let exe = std::env::current_exe().expect("current exe");
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(exe)
+        .env("LOGCONF_RELIAB_CHILD", "noop")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs the `unwritable` child with the fault made `how`, as `nobody` if
+/// `as_nobody`, and checks what it wrote.
+fn check_unwritable(how: &str, as_nobody: bool) {
     let nodelay = two_handlers("    class: logging.FileHandler\n    filename: blocked/app.log");
     let delay = two_handlers(
         "    class: logging.FileHandler\n    filename: blocked/app.log\n    delay: true",
     );
-    let run = child(
-        "unwritable",
-        &[("nodelay.yaml", &nodelay), ("log.yaml", &delay)],
-        &[("HOW", how)],
-    );
+    let tmp = temp_with(&[("nodelay.yaml", &nodelay), ("log.yaml", &delay)]);
+    let mut cmd = child_command("unwritable", tmp.path());
+    cmd.env("HOW", how);
+    if as_nobody {
+        std::os::unix::fs::chown(tmp.path(), Some(NOBODY), Some(NOBODY)).expect("chown");
+        let inner = cmd;
+        cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(inner.get_program())
+            .current_dir(tmp.path())
+            .env("LOGCONF_RELIAB_CHILD", "unwritable")
+            .env("HOW", how)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    }
+    let run = crate::run_in(cmd, tmp);
     run.assert_success();
     assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
+    let kind = if how == "chmod" {
+        "Permission denied"
+    } else {
+        "File exists"
+    };
     assert!(
-        run.stderr.contains("handler `file`") && run.stderr.contains("blocked"),
+        run.stderr.contains("handler `file`")
+            && run.stderr.contains("blocked")
+            && run.stderr.contains(kind),
         "{}",
         run.stderr
     );
@@ -202,7 +249,7 @@ fn unwritable_directory() -> Result<(), String> {
         .unwrap_or_else(|| panic!("last stdout line {last:?}"));
     assert_eq!(run.stdout, records(0..n) + &format!("done {n}\n"));
     // The file holds a contiguous tail: from the first record after the
-    // fault cleared to the end.
+    // fault cleared (and the retry delay passed) to the end.
     let file = run.file("blocked/app.log");
     let first: usize = file
         .lines()
@@ -213,10 +260,9 @@ fn unwritable_directory() -> Result<(), String> {
     assert!(first >= 50, "records written while blocked: {first}");
     assert_eq!(file, records(first..n) + &format!("done {n}\n"));
     println!(
-        "     {n} records; the file resumed at record {first} ({} records after the fault cleared were dropped)",
+        "     {how}: {n} records; the file resumed at record {first} (the {} logged after the fault cleared, within the retry delay, were dropped)",
         first - 50
     );
-    Ok(())
 }
 
 // ------------------------------------------------- deleted and moved away

@@ -21,11 +21,6 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
     ("hostile_many_keys_in_one_mapping", many_keys),
 ];
 
-/// Whether known bugs are to be run (they fail until fixed).
-fn known_bugs() -> bool {
-    std::env::var_os("LOGCONF_RUN_KNOWN_BUGS").is_some_and(|v| v == "1")
-}
-
 /// A config under the 4 MiB limit whose `loggers:` mapping has 250,000
 /// keys must load within the child timeout. It does not: the YAML tree
 /// builder removes duplicate keys with a linear scan per key
@@ -33,7 +28,7 @@ fn known_bugs() -> bool {
 /// mapping (measured in release: 25,000 keys 1.1 s, 50,000 keys 4.8 s,
 /// 100,000 keys 25 s).
 fn many_keys() -> Result<(), String> {
-    if !known_bugs() {
+    if !crate::known_bugs() {
         return Err(
             "known bug: loading is quadratic in the keys of one mapping \
              (src/config/node.rs visit_map); LOGCONF_RUN_KNOWN_BUGS=1 runs it"

@@ -39,6 +39,8 @@ pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
     }
     let _guard = logconf::init_from_path("log.yaml").unwrap_or_else(|e| panic!("init: {e}"));
     tracing::info!(target: "inj.default", "{HOSTILE}");
+    tracing::info!(target: "inj.default", user = "x\x1b[2J\ry", "login");
+    tracing::info!(target: "inj.default", user = %"x\x1b[2J\ry", "login");
     tracing::info!(target: "inj.oneline", "{MULTILINE}");
     tracing::info!(target: "inj.raw", "{HOSTILE}");
     tracing::info!(target: "inj.raw", "{MULTILINE}");
@@ -49,7 +51,12 @@ fn log_injection() -> Result<(), String> {
     let run = child("injection", &[("log.yaml", CONFIG)], &[]);
     run.assert_success();
     assert_eq!(run.stderr, "");
-    let escaped = format!("{HOSTILE_ESCAPED}\n");
+    // Field values: a `str` field is recorded by `tracing` as its Debug
+    // form (quoted, `\u{1b}`); a Display (`%`) field is escaped like the
+    // message.
+    let escaped = format!(
+        "{HOSTILE_ESCAPED}\nlogin user=\"x\\u{{1b}}[2J\\ry\"\nlogin user=x\\x1b[2J\\x0dy\n"
+    );
     // The terminal and the file get the same escaped text, with no raw
     // control byte (ESC, CR, BEL, or the UTF-8 of U+009B).
     assert_eq!(run.stdout, escaped, "stdout");
