@@ -16,6 +16,7 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
     ("fault_unwritable_directory_at_start", unwritable_directory),
     ("fault_file_deleted_while_running", file_deleted),
     ("fault_file_moved_away_while_running", file_moved),
+    ("fault_copytruncate_while_running", copytruncate),
     ("fault_disk_full", disk_full),
     ("fault_stdout_closed", stdout_closed),
     ("fault_rollover_blocked", rollover_blocked),
@@ -33,6 +34,7 @@ pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
         "unwritable" => child_unwritable,
         "deleted" => child_deleted,
         "moved" => child_moved,
+        "copytruncate" => child_copytruncate,
         "stdout_closed" => child_stdout_closed,
         "tls_destructor" => child_tls_destructor,
         "reentrant" => child_reentrant,
@@ -319,6 +321,47 @@ fn file_moved() -> Result<(), String> {
     assert_eq!(run.stdout, records(0..200));
     assert!(!run.dir.join("app.log").exists(), "app.log was recreated");
     assert_eq!(run.file("app.log.1"), records(0..200));
+    Ok(())
+}
+
+/// Child: 100 records; the file is copied to `app.log.1` and truncated in
+/// place (logrotate's `copytruncate`); 100 more.
+fn child_copytruncate() {
+    let _guard = install();
+    for i in 0..100 {
+        tracing::info!("rec {i}");
+    }
+    std::fs::copy("app.log", "app.log.1").expect("copy");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("app.log")
+        .and_then(|f| f.set_len(0))
+        .expect("truncate");
+    for i in 100..200 {
+        tracing::info!("rec {i}");
+    }
+}
+
+fn copytruncate() -> Result<(), String> {
+    // Appending (`O_APPEND`) writers continue at the new end of the file:
+    // no hole of NUL bytes where the old contents were.
+    for handler in [
+        "    class: logging.FileHandler\n    filename: app.log",
+        "    class: logging.handlers.RotatingFileHandler\n    filename: app.log\n    maxBytes: 1000000\n    backupCount: 3",
+    ] {
+        let yaml = two_handlers(handler);
+        let run = child("copytruncate", &[("log.yaml", &yaml)], &[]);
+        run.assert_success();
+        assert_eq!(run.stderr, "", "no report expected");
+        assert_eq!(run.stdout, records(0..200));
+        assert_eq!(run.file("app.log.1"), records(0..100));
+        let bytes = run.bytes("app.log");
+        assert!(
+            !bytes.contains(&0),
+            "NUL bytes after truncation ({handler})"
+        );
+        assert_eq!(String::from_utf8_lossy(&bytes), records(100..200));
+    }
     Ok(())
 }
 

@@ -19,7 +19,76 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
     ("hostile_yaml_alias_bomb", || hostile("alias_bomb")),
     ("hostile_long_input", || hostile("long_input")),
     ("hostile_many_keys_in_one_mapping", many_keys),
+    (
+        "hostile_distinct_log_targets_memory_bounded",
+        distinct_targets,
+    ),
 ];
+
+/// Records of the `log` crate with this many distinct targets.
+const DISTINCT_TARGETS: usize = 200_000;
+
+/// `log` records with a target made at run time (a request id in it) must
+/// not grow memory without bound. They do: every distinct target's route is
+/// cached forever (`src/subscriber/mod.rs`, `Shared::route_for_target`);
+/// measured in release, 1,000,000 distinct targets cost 240 MB of RSS.
+fn distinct_targets() -> Result<(), String> {
+    if !crate::known_bugs() {
+        return Err(
+            "known bug: the route cache keeps every distinct `log` target forever \
+             (src/subscriber/mod.rs Shared::route_for_target); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
+                .into(),
+        );
+    }
+    let yaml = "version: 1
+handlers:
+  h: {class: logging.FileHandler, filename: /dev/null}
+root: {level: INFO, handlers: [h]}
+";
+    let run = crate::child("targets", &[("log.yaml", yaml)], &[]);
+    run.assert_success();
+    let kb: u64 = run
+        .stdout
+        .trim()
+        .strip_prefix("rss_growth_kb=")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("stdout: {}", run.stdout));
+    println!("     RSS grew by {kb} kB over {DISTINCT_TARGETS} distinct targets");
+    assert!(
+        kb < 32 * 1024,
+        "RSS grew by {kb} kB: memory grows with the number of distinct targets"
+    );
+    Ok(())
+}
+
+/// This process's resident set size in kB (Linux).
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Child: logs `DISTINCT_TARGETS` `log` records, each with its own target,
+/// and prints how much the RSS grew.
+fn child_targets() {
+    let _guard = logconf::init_from_path("log.yaml").unwrap_or_else(|e| panic!("init: {e}"));
+    // Warm up: the first records allocate buffers that stay.
+    for i in 0..1_000 {
+        log::info!(target: "warm.up", "record {i}");
+    }
+    let before = rss_kb();
+    for i in 0..DISTINCT_TARGETS {
+        let target = format!("app.request.{i}");
+        log::info!(target: &target, "record {i}");
+    }
+    println!("rss_growth_kb={}", rss_kb().saturating_sub(before));
+}
 
 /// A config under the 4 MiB limit whose `loggers:` mapping has 250,000
 /// keys must load within the child timeout. It does not: the YAML tree
@@ -104,6 +173,10 @@ fn text(name: &str) -> (String, bool) {
 
 /// Children of this module, by name (`hostile:<case>`).
 pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
+    if name == "targets" {
+        child_targets();
+        return Some(ExitCode::SUCCESS);
+    }
     let case = name.strip_prefix("hostile:")?;
     let (text, json) = text(case);
     let start = Instant::now();
