@@ -60,7 +60,6 @@ pub(crate) fn build(model: &Model) -> Result<Logconf, Error> {
     for spec in &model.handlers {
         match handler::build(&spec.name, &spec.kind) {
             Ok(h) => slots.push(Slot {
-                name: spec.name.clone(),
                 handler: h,
                 formatter: spec.formatter.unwrap_or(default_formatter),
             }),

@@ -444,7 +444,7 @@ mod tests {
     #[test]
     fn references_resolve_to_indexes() {
         let m = yaml(
-            "version: 1\nformatters:\n  a: {format: x}\n  b: {format: y}\nfilters:\n  f1: {name: app}\n  f2: {}\nhandlers:\n  h1: {class: logging.NullHandler, formatter: b, filters: [f2, f1]}\n  h2: {class: logging.NullHandler}\nloggers:\n  app:\n    handlers: [h2, h1, h2]\n    filters: [f2]\n",
+            "version: 1\nformatters:\n  a: {format: 'x %(message)s'}\n  b: {format: 'y %(message)s'}\nfilters:\n  f1: {name: app}\n  f2: {}\nhandlers:\n  h1: {class: logging.NullHandler, formatter: b, filters: [f2, f1]}\n  h2: {class: logging.NullHandler}\nloggers:\n  app:\n    handlers: [h2, h1, h2]\n    filters: [f2]\n",
         );
         assert_eq!(m.handlers[0].formatter, Some(1));
         assert_eq!(m.handlers[0].filters, [1, 0]);

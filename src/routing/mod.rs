@@ -82,6 +82,8 @@ pub(crate) struct Router {
     /// Per handler: its level and its filters.
     handlers: Vec<(Level, Vec<usize>)>,
     handler_names: Vec<String>,
+    /// Per handler: its formatter, as `explain` names it.
+    handler_formatters: Vec<String>,
 }
 
 /// Whether `logging.Filter(name)` passes a record from `target`.
@@ -140,6 +142,18 @@ impl Router {
                 .map(|h| (h.level, h.filters.clone()))
                 .collect(),
             handler_names: model.handlers.iter().map(|h| h.name.clone()).collect(),
+            handler_formatters: model
+                .handlers
+                .iter()
+                .map(|h| {
+                    h.formatter
+                        .and_then(|f| model.formatters.get(f))
+                        .map_or_else(
+                            || "the default `%(message)s`".to_owned(),
+                            |f| format!("`{}`", f.name),
+                        )
+                })
+                .collect(),
         }
     }
 
@@ -287,7 +301,15 @@ impl Router {
                 .handler_names
                 .get(d.handler)
                 .map_or("?", String::as_str);
-            let _ = writeln!(out, "  -> handler `{name}` (level {})", d.level);
+            let formatter = self
+                .handler_formatters
+                .get(d.handler)
+                .map_or("?", String::as_str);
+            let _ = writeln!(
+                out,
+                "  -> handler `{name}` (level {}, formatter {formatter})",
+                d.level
+            );
         }
         if route.last_resort {
             let _ = writeln!(

@@ -228,7 +228,7 @@ fn explain_names_the_chain() {
     let text = Router::new(&m).explain("app::db");
     assert!(text.contains("logger `app` (config): level INFO"), "{text}");
     assert!(
-        text.contains("-> handler `logfile` (level DEBUG)"),
+        text.contains("-> handler `logfile` (level DEBUG, formatter the default `%(message)s`)"),
         "{text}"
     );
     assert!(!text.contains("root:"), "{text}");

@@ -26,8 +26,6 @@ pub(crate) use record::{START, Scratch};
 /// A built handler and the formatter it uses.
 #[derive(Debug)]
 pub(crate) struct Slot {
-    /// The config's name for it.
-    pub(crate) name: String,
     /// The sink.
     pub(crate) handler: Box<dyn Handler>,
     /// Index into [`Shared::formatters`].

@@ -52,10 +52,8 @@ fn thread_identity() -> (u64, String) {
 /// Runs `f` with the current thread's number and name when `wanted` (and
 /// thread-locals still work), else with `None`.
 pub(crate) fn with_thread<R>(wanted: bool, mut f: impl FnMut(Option<(u64, &str)>) -> R) -> R {
-    if wanted {
-        if let Ok(r) = THREAD.try_with(|(id, name)| f(Some((*id, name)))) {
-            return r;
-        }
+    if wanted && let Ok(r) = THREAD.try_with(|(id, name)| f(Some((*id, name)))) {
+        return r;
     }
     f(None)
 }

@@ -88,8 +88,8 @@ fn example_default_profile() {
     assert!(!log.contains("add_parsable_certificates"), "{log}");
     // Every line has the `debug` formatter's shape.
     for line in log.lines() {
-        let fields: Vec<&str> = line.splitn(5, '|').collect();
-        assert_eq!(fields.len(), 5, "{line}");
+        let fields: Vec<&str> = line.splitn(4, '|').collect();
+        assert_eq!(fields.len(), 4, "{line}");
         assert_eq!(fields[0].len(), "2026-11-29 14:47:13,123".len(), "{line}");
         assert!(fields[2].contains("deploy_vpc.rs:"), "{line}");
     }

@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo test --test e2e`.
 
+// A test binary: its items are not a public API.
+#![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
+
 mod cases;
 
 use std::path::{Path, PathBuf};
