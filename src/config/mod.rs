@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(m.handlers[0].filters, [1, 0]);
         assert_eq!(m.filters[0].logger, "app");
         assert_eq!(m.filters[1].logger, "");
-        // Duplicates are kept, as Python emits twice.
+        // The model keeps the list as written; routing attaches each handler once.
         assert_eq!(m.loggers[0].handlers, [1, 0, 1]);
         assert_eq!(m.loggers[0].filters, [1]);
     }

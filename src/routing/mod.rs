@@ -102,6 +102,19 @@ fn filter_passes(filter: &FilterSpec, target: &[&str]) -> bool {
     }
 }
 
+/// A logger's spec with its handler list as Python's `addHandler` leaves
+/// it: a handler listed twice on one logger is attached once.
+fn attached(spec: &LoggerSpec) -> LoggerSpec {
+    let mut spec = spec.clone();
+    let mut seen = Vec::with_capacity(spec.handlers.len());
+    spec.handlers.retain(|h| {
+        let first = !seen.contains(h);
+        seen.push(*h);
+        first
+    });
+    spec
+}
+
 impl Router {
     /// Compiles the model's loggers (plus the quiet preset when enabled).
     pub(crate) fn new(model: &Model) -> Router {
@@ -110,7 +123,7 @@ impl Router {
             .iter()
             .enumerate()
             .map(|(i, spec)| TableLogger {
-                spec: spec.clone(),
+                spec: attached(spec),
                 origin: Origin::Config(i),
             })
             .collect();
@@ -134,7 +147,7 @@ impl Router {
         }
         Router {
             loggers,
-            root: model.root.clone(),
+            root: attached(&model.root),
             filters: model.filters.clone(),
             handlers: model
                 .handlers
