@@ -357,6 +357,7 @@ mod tests {
                     mode: FileMode::Append,
                     delay: false,
                     permissions: 0o640,
+                    buffer: None,
                 },
                 max_bytes: 1_000_000,
                 backup_count: 10,
@@ -399,6 +400,7 @@ mod tests {
                 mode: FileMode::Append,
                 delay: false,
                 permissions: 0o640,
+                buffer: None,
             })
         );
         assert_eq!(m.handlers[2].kind, HandlerKind::Null);
