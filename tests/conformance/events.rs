@@ -43,6 +43,13 @@ fn file_mode_write() {
     tracing::event!(target: "x", tracing::Level::WARN, "{}", "second line");
 }
 
+/// Events of `scenarios/file_subdir.yaml`.
+fn file_subdir() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "two");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "three");
+}
+
 /// Events of `scenarios/filter_boundary.yaml`.
 fn filter_boundary() {
     tracing::event!(target: "aws", tracing::Level::INFO, "{}", "aws");
@@ -80,6 +87,12 @@ fn formatter_defaults() {
     tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "second");
 }
 
+/// Events of `scenarios/formatter_validate_false.yaml`.
+fn formatter_validate_false() {
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "first");
+    tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "second");
+}
+
 /// Events of `scenarios/handler_default_formatter.yaml`.
 fn handler_default_formatter() {
     tracing::event!(target: "app::x", tracing::Level::DEBUG, "{}", "just the message");
@@ -97,6 +110,11 @@ fn handler_twice_in_chain() {
     tracing::event!(target: "a::b", tracing::Level::INFO, "{}", "twice on stdout, twice in the file");
     tracing::event!(target: "a", tracing::Level::INFO, "{}", "twice on stdout, once in the file");
     tracing::event!(target: "z", tracing::Level::INFO, "{}", "once on stdout");
+}
+
+/// Events of `scenarios/handler_unused_file.yaml`.
+fn handler_unused_file() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
 }
 
 /// Events of `scenarios/lastresort_basic.yaml`.
@@ -235,6 +253,23 @@ fn log_crate_levels() {
     log::log!(target: "legacy::mod", log::Level::Error, "{}", "error");
 }
 
+/// Events of `scenarios/log_crate_selective.yaml`.
+fn log_crate_selective() {
+    log::log!(target: "legacy::deep", log::Level::Trace, "{}", "deep trace");
+    log::log!(target: "legacy::deep::er", log::Level::Debug, "{}", "deeper debug");
+    log::log!(target: "legacy", log::Level::Debug, "{}", "dropped: legacy inherits WARNING");
+    log::log!(target: "legacy", log::Level::Warn, "{}", "legacy warn");
+    tracing::event!(target: "legacy::deep", tracing::Level::TRACE, "{}", "deep trace via tracing");
+    log::log!(target: "other", log::Level::Info, "{}", "dropped: root is WARNING");
+}
+
+/// Events of `scenarios/multiline_message.yaml`.
+fn multiline_message() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "first line\nsecond line");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "trailing newline\n");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "\nleading newline");
+}
+
 /// Events of `scenarios/names_boundary.yaml`.
 fn names_boundary() {
     tracing::event!(target: "aws", tracing::Level::INFO, "{}", "dropped: aws is ERROR");
@@ -286,6 +321,8 @@ fn quiet_preset_default() {
     tracing::event!(target: "aws_sdk_s3::client", tracing::Level::INFO, "{}", "s3 info");
     tracing::event!(target: "hyper::proto::h1", tracing::Level::DEBUG, "{}", "hyper debug");
     tracing::event!(target: "aws_smithy_runtime", tracing::Level::WARN, "{}", "smithy warning");
+    log::log!(target: "h2::codec", log::Level::Debug, "{}", "h2 debug");
+    log::log!(target: "h2::codec", log::Level::Error, "{}", "h2 error");
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "app debug");
 }
 
@@ -305,7 +342,17 @@ fn quiet_preset_off() {
     tracing::event!(target: "aws_sdk_s3::client", tracing::Level::INFO, "{}", "s3 info");
     tracing::event!(target: "hyper::proto::h1", tracing::Level::DEBUG, "{}", "hyper debug");
     tracing::event!(target: "aws_smithy_runtime", tracing::Level::WARN, "{}", "smithy warning");
+    log::log!(target: "h2::codec", log::Level::Debug, "{}", "h2 debug");
+    log::log!(target: "h2::codec", log::Level::Error, "{}", "h2 error");
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "app debug");
+}
+
+/// Events of `scenarios/repr_ascii.yaml`.
+fn repr_ascii() {
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "plain");
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "café");
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "日本 🎉");
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "it's ü");
 }
 
 /// Events of `scenarios/repr_quotes.yaml`.
@@ -334,6 +381,12 @@ fn rotating_delay() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "first record");
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "second record");
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "third record");
+}
+
+/// Events of `scenarios/rotating_empty_existing.yaml`.
+fn rotating_empty_existing() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "much longer than five bytes");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "next");
 }
 
 /// Events of `scenarios/rotating_exact_limit.yaml`.
@@ -406,6 +459,13 @@ fn rotating_preexisting() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "new two");
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "new three");
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "new four");
+}
+
+/// Events of `scenarios/rotating_stale_backups.yaml`.
+fn rotating_stale_backups() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "rec a");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "rec b");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "rec c");
 }
 
 /// Events of `scenarios/rotating_unicode_limit.yaml`.
@@ -505,13 +565,16 @@ pub(crate) fn emit(name: &str) -> bool {
         "file_delay_with_records" => file_delay_with_records(),
         "file_mode_append" => file_mode_append(),
         "file_mode_write" => file_mode_write(),
+        "file_subdir" => file_subdir(),
         "filter_boundary" => filter_boundary(),
         "filter_handler" => filter_handler(),
         "filter_logger_origin" => filter_logger_origin(),
         "formatter_defaults" => formatter_defaults(),
+        "formatter_validate_false" => formatter_validate_false(),
         "handler_default_formatter" => handler_default_formatter(),
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
+        "handler_unused_file" => handler_unused_file(),
         "lastresort_basic" => lastresort_basic(),
         "lastresort_handler_rejects" => lastresort_handler_rejects(),
         "lastresort_nullhandler" => lastresort_nullhandler(),
@@ -526,6 +589,8 @@ pub(crate) fn emit(name: &str) -> bool {
         "level_trace" => level_trace(),
         "log_crate" => log_crate(),
         "log_crate_levels" => log_crate_levels(),
+        "log_crate_selective" => log_crate_selective(),
+        "multiline_message" => multiline_message(),
         "names_boundary" => names_boundary(),
         "names_dot_in_config" => names_dot_in_config(),
         "propagate_depths" => propagate_depths(),
@@ -533,15 +598,18 @@ pub(crate) fn emit(name: &str) -> bool {
         "quiet_preset_default" => quiet_preset_default(),
         "quiet_preset_named" => quiet_preset_named(),
         "quiet_preset_off" => quiet_preset_off(),
+        "repr_ascii" => repr_ascii(),
         "repr_quotes" => repr_quotes(),
         "rotating_backup_zero" => rotating_backup_zero(),
         "rotating_delay" => rotating_delay(),
+        "rotating_empty_existing" => rotating_empty_existing(),
         "rotating_exact_limit" => rotating_exact_limit(),
         "rotating_many" => rotating_many(),
         "rotating_maxbytes_zero" => rotating_maxbytes_zero(),
         "rotating_mode_w" => rotating_mode_w(),
         "rotating_oversized" => rotating_oversized(),
         "rotating_preexisting" => rotating_preexisting(),
+        "rotating_stale_backups" => rotating_stale_backups(),
         "rotating_unicode_limit" => rotating_unicode_limit(),
         "seed_shape" => seed_shape(),
         "stream_default_stderr" => stream_default_stderr(),
