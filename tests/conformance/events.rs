@@ -263,6 +263,14 @@ fn log_crate_selective() {
     log::log!(target: "other", log::Level::Info, "{}", "dropped: root is WARNING");
 }
 
+/// Events of `scenarios/minimal_config.yaml`.
+fn minimal_config() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "dropped: root is WARNING");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "warning to lastResort");
+    tracing::event!(target: "app::x", tracing::Level::ERROR, "{}", "error to lastResort");
+    log::log!(target: "app", log::Level::Warn, "{}", "warning through log");
+}
+
 /// Events of `scenarios/multiline_message.yaml`.
 fn multiline_message() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "first line\nsecond line");
@@ -291,6 +299,16 @@ fn names_dot_in_config() {
     tracing::event!(target: "a", tracing::Level::DEBUG, "{}", "dropped: a is not configured, root is INFO");
     tracing::event!(target: "x::y", tracing::Level::WARN, "{}", "dropped: x.y is ERROR");
     tracing::event!(target: "x::y::z", tracing::Level::ERROR, "{}", "x.y.z error");
+}
+
+/// Events of `scenarios/names_odd_chars.yaml`.
+fn names_odd_chars() {
+    tracing::event!(target: "My-App", tracing::Level::INFO, "{}", "dropped: My-App is ERROR");
+    tracing::event!(target: "My-App::Sub", tracing::Level::INFO, "{}", "dropped: below My-App");
+    tracing::event!(target: "my-app", tracing::Level::INFO, "{}", "my-app is another logger");
+    tracing::event!(target: "My-App2", tracing::Level::INFO, "{}", "My-App2 is another logger");
+    tracing::event!(target: "v2::API::x", tracing::Level::WARN, "{}", "dropped: below v2.API");
+    tracing::event!(target: "v2::api", tracing::Level::WARN, "{}", "v2.api is another logger");
 }
 
 /// Events of `scenarios/propagate_depths.yaml`.
@@ -480,6 +498,14 @@ fn rotating_unicode_limit() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "d");
 }
 
+/// Events of `scenarios/same_file_two_handlers.yaml`.
+fn same_file_two_handlers() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "1");
+    tracing::event!(target: "x", tracing::Level::WARN, "{}", "2");
+    tracing::event!(target: "y", tracing::Level::ERROR, "{}", "3");
+    tracing::event!(target: "x", tracing::Level::ERROR, "{}", "4");
+}
+
 /// Events of `scenarios/seed_shape.yaml`.
 fn seed_shape() {
     tracing::event!(target: "deploy_vpc", tracing::Level::INFO, "{}", "EC2 Session object created");
@@ -489,6 +515,18 @@ fn seed_shape() {
     tracing::event!(target: "aws_smithy_runtime", tracing::Level::ERROR, "{}", "dispatch failure");
     tracing::event!(target: "deploy_vpc", tracing::Level::ERROR, "{}", "could not create VPC");
     tracing::event!(target: "my_helper_crate", tracing::Level::DEBUG, "{}", "root takes everything else");
+}
+
+/// Events of `scenarios/stderr_interleave.yaml`.
+fn stderr_interleave() {
+    tracing::event!(target: "handled", tracing::Level::WARN, "{}", "h1");
+    tracing::event!(target: "unhandled", tracing::Level::WARN, "{}", "u1");
+    tracing::event!(target: "handled", tracing::Level::ERROR, "{}", "h2");
+    tracing::event!(target: "unhandled", tracing::Level::ERROR, "{}", "u2");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "a1");
+    tracing::event!(target: "handled", tracing::Level::INFO, "{}", "h3");
+    log::log!(target: "unhandled", log::Level::Warn, "{}", "u3");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "a2");
 }
 
 /// Events of `scenarios/stream_default_stderr.yaml`.
@@ -518,6 +556,13 @@ fn style_dollar() {
     tracing::event!(target: "svc", tracing::Level::DEBUG, "{}", "debug");
     tracing::event!(target: "svc", tracing::Level::INFO, "{}", "costs $5 or ${x}");
     tracing::event!(target: "svc::io", tracing::Level::ERROR, "{}", "error");
+}
+
+/// Events of `scenarios/style_float_formats.yaml`.
+fn style_float_formats() {
+    tracing::event!(target: "svc", tracing::Level::TRACE, "{}", "trace");
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "info");
+    tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "error");
 }
 
 /// Events of `scenarios/style_percent_conversions.yaml`.
@@ -590,9 +635,11 @@ pub(crate) fn emit(name: &str) -> bool {
         "log_crate" => log_crate(),
         "log_crate_levels" => log_crate_levels(),
         "log_crate_selective" => log_crate_selective(),
+        "minimal_config" => minimal_config(),
         "multiline_message" => multiline_message(),
         "names_boundary" => names_boundary(),
         "names_dot_in_config" => names_dot_in_config(),
+        "names_odd_chars" => names_odd_chars(),
         "propagate_depths" => propagate_depths(),
         "propagate_yaml11" => propagate_yaml11(),
         "quiet_preset_default" => quiet_preset_default(),
@@ -611,11 +658,14 @@ pub(crate) fn emit(name: &str) -> bool {
         "rotating_preexisting" => rotating_preexisting(),
         "rotating_stale_backups" => rotating_stale_backups(),
         "rotating_unicode_limit" => rotating_unicode_limit(),
+        "same_file_two_handlers" => same_file_two_handlers(),
         "seed_shape" => seed_shape(),
+        "stderr_interleave" => stderr_interleave(),
         "stream_default_stderr" => stream_default_stderr(),
         "style_brace" => style_brace(),
         "style_brace_numbers" => style_brace_numbers(),
         "style_dollar" => style_dollar(),
+        "style_float_formats" => style_float_formats(),
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
         "unicode_messages" => unicode_messages(),
