@@ -31,6 +31,11 @@ fn file_delay_with_records() {
     tracing::event!(target: "x", tracing::Level::ERROR, "{}", "third");
 }
 
+/// Events of `scenarios/file_encoding_spellings.yaml`.
+fn file_encoding_spellings() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "ünïcödé");
+}
+
 /// Events of `scenarios/file_mode_append.yaml`.
 fn file_mode_append() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "appended");
@@ -79,6 +84,14 @@ fn filter_logger_origin() {
     tracing::event!(target: "a", tracing::Level::ERROR, "{}", "dropped too, and no lastResort for a filtered record");
     tracing::event!(target: "a::x", tracing::Level::INFO, "{}", "a.x starts below a, the filter is not consulted");
     tracing::event!(target: "a::y", tracing::Level::INFO, "{}", "a.y passes through a unfiltered");
+}
+
+/// Events of `scenarios/filter_root_origin_only.yaml`.
+fn filter_root_origin_only() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "app passes: the root filter is not consulted");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "x passes");
+    tracing::event!(target: "lonely", tracing::Level::ERROR, "{}", "dropped by lonely's own filter, no lastResort");
+    tracing::event!(target: "lonely::child", tracing::Level::ERROR, "{}", "lonely.child is not filtered: lastResort");
 }
 
 /// Events of `scenarios/formatter_defaults.yaml`.
@@ -592,6 +605,16 @@ fn unicode_messages() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "עברית mixed with English");
 }
 
+/// Events of `scenarios/unicode_separators.yaml`.
+fn unicode_separators() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "no-break\u{a0}space");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "zero\u{200d}width joiner");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "line\u{2028}separator");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "paragraph\u{2029}separator");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "\u{feff}byte order mark");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "soft\u{ad}hyphen");
+}
+
 /// Events of `scenarios/unicode_width.yaml`.
 fn unicode_width() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "héllo");
@@ -608,12 +631,14 @@ pub(crate) fn emit(name: &str) -> bool {
         "escape_control_off" => escape_control_off(),
         "file_delay_no_record" => file_delay_no_record(),
         "file_delay_with_records" => file_delay_with_records(),
+        "file_encoding_spellings" => file_encoding_spellings(),
         "file_mode_append" => file_mode_append(),
         "file_mode_write" => file_mode_write(),
         "file_subdir" => file_subdir(),
         "filter_boundary" => filter_boundary(),
         "filter_handler" => filter_handler(),
         "filter_logger_origin" => filter_logger_origin(),
+        "filter_root_origin_only" => filter_root_origin_only(),
         "formatter_defaults" => formatter_defaults(),
         "formatter_validate_false" => formatter_validate_false(),
         "handler_default_formatter" => handler_default_formatter(),
@@ -669,6 +694,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
         "unicode_messages" => unicode_messages(),
+        "unicode_separators" => unicode_separators(),
         "unicode_width" => unicode_width(),
         _ => return false,
     }
