@@ -90,6 +90,7 @@ fn parent() -> ExitCode {
 
     let mut passed = 0usize;
     let mut failed = 0usize;
+    let mut failed_names = Vec::new();
     for name in &names {
         let outcome = if !scenario_names.contains(name) {
             Err(format!("  expected/{name} has no scenarios/{name}.yaml\n"))
@@ -109,12 +110,16 @@ fn parent() -> ExitCode {
                 println!("FAIL {name}");
                 print!("{report}");
                 failed += 1;
+                failed_names.push(name.as_str());
             }
         }
     }
     if names.is_empty() {
         println!("no scenarios found under {}", expected_root.display());
         failed += 1;
+    }
+    if !failed_names.is_empty() {
+        println!("failed: {}", failed_names.join(" "));
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 {
