@@ -5,6 +5,14 @@
 //! do not edit. Regenerate with
 //! `PYENV_VERSION=3.13.0 python3 scripts/conformance/generate.py`.
 
+/// Events of `scenarios/empty_message.yaml`.
+fn empty_message() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "");
+    tracing::event!(target: "quiet", tracing::Level::ERROR, "{}", "");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "after the empty ones");
+}
+
 /// Events of `scenarios/escape_control_default.yaml`.
 fn escape_control_default() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "\u{1b}[31mred\u{1b}[0m text");
@@ -98,6 +106,17 @@ fn filter_root_origin_only() {
 fn formatter_defaults() {
     tracing::event!(target: "svc", tracing::Level::INFO, "{}", "first");
     tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "second");
+}
+
+/// Events of `scenarios/formatter_defaults_shadow.yaml`.
+fn formatter_defaults_shadow() {
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "real message");
+}
+
+/// Events of `scenarios/formatter_defaults_types.yaml`.
+fn formatter_defaults_types() {
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "msg");
+    tracing::event!(target: "svc", tracing::Level::WARN, "{}", "it's");
 }
 
 /// Events of `scenarios/formatter_validate_false.yaml`.
@@ -624,9 +643,28 @@ fn unicode_width() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "ascii");
 }
 
+/// Events of `scenarios/yaml11_numbers.yaml`.
+fn yaml11_numbers() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "dropped: 10 < 15");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "first record");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "second record");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "third record");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "fourth record");
+}
+
+/// Events of `scenarios/yaml_anchors_merge.yaml`.
+fn yaml_anchors_merge() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "dropped: app is WARNING");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "app error");
+    tracing::event!(target: "lib", tracing::Level::WARN, "{}", "lib warning, below the errors handler");
+    tracing::event!(target: "lib", tracing::Level::ERROR, "{}", "lib error");
+    tracing::event!(target: "other", tracing::Level::DEBUG, "{}", "other debug");
+}
+
 /// Emits the events of scenario `name`; false if there is no such scenario.
 pub(crate) fn emit(name: &str) -> bool {
     match name {
+        "empty_message" => empty_message(),
         "escape_control_default" => escape_control_default(),
         "escape_control_off" => escape_control_off(),
         "file_delay_no_record" => file_delay_no_record(),
@@ -640,6 +678,8 @@ pub(crate) fn emit(name: &str) -> bool {
         "filter_logger_origin" => filter_logger_origin(),
         "filter_root_origin_only" => filter_root_origin_only(),
         "formatter_defaults" => formatter_defaults(),
+        "formatter_defaults_shadow" => formatter_defaults_shadow(),
+        "formatter_defaults_types" => formatter_defaults_types(),
         "formatter_validate_false" => formatter_validate_false(),
         "handler_default_formatter" => handler_default_formatter(),
         "handler_listed_twice" => handler_listed_twice(),
@@ -696,6 +736,8 @@ pub(crate) fn emit(name: &str) -> bool {
         "unicode_messages" => unicode_messages(),
         "unicode_separators" => unicode_separators(),
         "unicode_width" => unicode_width(),
+        "yaml11_numbers" => yaml11_numbers(),
+        "yaml_anchors_merge" => yaml_anchors_merge(),
         _ => return false,
     }
     true
