@@ -119,6 +119,12 @@ fn formatter_defaults_types() {
     tracing::event!(target: "svc", tracing::Level::WARN, "{}", "it's");
 }
 
+/// Events of `scenarios/formatter_style_no_format.yaml`.
+fn formatter_style_no_format() {
+    tracing::event!(target: "svc", tracing::Level::INFO, "{}", "a {brace} and a $dollar");
+    tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "100% plain");
+}
+
 /// Events of `scenarios/formatter_validate_false.yaml`.
 fn formatter_validate_false() {
     tracing::event!(target: "svc", tracing::Level::INFO, "{}", "first");
@@ -293,6 +299,16 @@ fn log_crate_selective() {
     log::log!(target: "legacy", log::Level::Warn, "{}", "legacy warn");
     tracing::event!(target: "legacy::deep", tracing::Level::TRACE, "{}", "deep trace via tracing");
     log::log!(target: "other", log::Level::Info, "{}", "dropped: root is WARNING");
+}
+
+/// Events of `scenarios/log_crate_vs_log_logger.yaml`.
+fn log_crate_vs_log_logger() {
+    log::log!(target: "legacy", log::Level::Info, "{}", "legacy info through log");
+    log::log!(target: "legacy", log::Level::Debug, "{}", "legacy debug through log");
+    tracing::event!(target: "log", tracing::Level::INFO, "{}", "dropped: the target log is ERROR");
+    log::log!(target: "log", log::Level::Info, "{}", "dropped: the target log is ERROR, through log");
+    tracing::event!(target: "log::inner", tracing::Level::WARN, "{}", "dropped: below log");
+    tracing::event!(target: "log", tracing::Level::ERROR, "{}", "log error");
 }
 
 /// Events of `scenarios/minimal_config.yaml`.
@@ -590,6 +606,12 @@ fn style_dollar() {
     tracing::event!(target: "svc::io", tracing::Level::ERROR, "{}", "error");
 }
 
+/// Events of `scenarios/style_edge_precision.yaml`.
+fn style_edge_precision() {
+    tracing::event!(target: "svc", tracing::Level::DEBUG, "{}", "debug");
+    tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "error");
+}
+
 /// Events of `scenarios/style_float_formats.yaml`.
 fn style_float_formats() {
     tracing::event!(target: "svc", tracing::Level::TRACE, "{}", "trace");
@@ -680,6 +702,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "formatter_defaults" => formatter_defaults(),
         "formatter_defaults_shadow" => formatter_defaults_shadow(),
         "formatter_defaults_types" => formatter_defaults_types(),
+        "formatter_style_no_format" => formatter_style_no_format(),
         "formatter_validate_false" => formatter_validate_false(),
         "handler_default_formatter" => handler_default_formatter(),
         "handler_listed_twice" => handler_listed_twice(),
@@ -700,6 +723,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "log_crate" => log_crate(),
         "log_crate_levels" => log_crate_levels(),
         "log_crate_selective" => log_crate_selective(),
+        "log_crate_vs_log_logger" => log_crate_vs_log_logger(),
         "minimal_config" => minimal_config(),
         "multiline_message" => multiline_message(),
         "names_boundary" => names_boundary(),
@@ -730,6 +754,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "style_brace" => style_brace(),
         "style_brace_numbers" => style_brace_numbers(),
         "style_dollar" => style_dollar(),
+        "style_edge_precision" => style_edge_precision(),
         "style_float_formats" => style_float_formats(),
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
