@@ -237,11 +237,6 @@ impl LogFile {
         }
     }
 
-    /// Whether records are buffered, and how long one may wait.
-    pub(crate) fn flush_interval(&self) -> Option<std::time::Duration> {
-        self.buffer.as_ref().map(|(_, b)| b.flush_interval)
-    }
-
     /// The current position in the open file (Python's `stream.tell()`):
     /// where the next record goes, buffered records counted. Kept in memory
     /// (no system call per record); asked of the file only after a failed
@@ -290,6 +285,8 @@ pub(crate) struct FileHandler {
     state: Mutex<State>,
     /// The clock of the reopen back-off.
     clock: Arc<dyn Clock>,
+    /// `buffer.flushInterval`, if records are buffered.
+    flush_interval: Option<std::time::Duration>,
 }
 
 impl FileHandler {
@@ -306,6 +303,7 @@ impl FileHandler {
         Ok(FileHandler {
             state: Mutex::new(State { file, reporter }),
             clock,
+            flush_interval: options.buffer.map(|b| b.flush_interval),
         })
     }
 }
@@ -342,11 +340,7 @@ impl Handler for FileHandler {
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .file
-            .flush_interval()
+        self.flush_interval
     }
 }
 

@@ -67,6 +67,8 @@ pub(crate) struct RotatingFileHandler {
     backup_count: u32,
     /// The clock of the back-offs.
     clock: Arc<dyn Clock>,
+    /// `buffer.flushInterval`, if records are buffered.
+    flush_interval: Option<std::time::Duration>,
 }
 
 impl RotatingFileHandler {
@@ -97,6 +99,7 @@ impl RotatingFileHandler {
             max_bytes,
             backup_count,
             clock,
+            flush_interval: options.buffer.map(|b| b.flush_interval),
         })
     }
 
@@ -203,10 +206,6 @@ impl Handler for RotatingFileHandler {
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .file
-            .flush_interval()
+        self.flush_interval
     }
 }
