@@ -10,7 +10,10 @@ use std::time::Instant;
 use crate::{Test, full_size};
 
 pub(crate) const TESTS: &[(&str, Test)] = &[
-    ("rotating_file_8_threads", rotating_file_8_threads),
+    ("rotating_file_8_threads", || rotating_file_8_threads("")),
+    ("rotating_file_8_threads_buffered", || {
+        rotating_file_8_threads("    buffer: {capacity: 16384}\n")
+    }),
     ("file_shared_by_4_processes", file_shared_by_processes),
 ];
 
@@ -101,7 +104,8 @@ fn padding(tid: usize, seq: usize, max_bytes: usize) -> String {
     std::iter::repeat_n(letter, len).collect()
 }
 
-fn rotating_file_8_threads() -> Result<(), String> {
+/// `extra`: more lines for the handler (indented by four spaces).
+fn rotating_file_8_threads(extra: &str) -> Result<(), String> {
     let per_thread: usize = if full_size() { 100_000 } else { 5_000 };
     let max_bytes: usize = if full_size() { 256 * 1024 } else { 64 * 1024 };
     let backup_count = 1_000;
@@ -118,7 +122,7 @@ handlers:
     maxBytes: {max_bytes}
     backupCount: {backup_count}
     formatter: plain
-root: {{level: INFO, handlers: [rot]}}
+{extra}root: {{level: INFO, handlers: [rot]}}
 ",
         base.display()
     );

@@ -371,21 +371,26 @@ fn disk_full() -> Result<(), String> {
     if !Path::new("/dev/full").exists() {
         return Err("no /dev/full on this system".into());
     }
-    let yaml = two_handlers("    class: logging.FileHandler\n    filename: /dev/full");
-    let run = child("log_records", &[("log.yaml", &yaml)], &[]);
-    run.assert_success();
-    assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("handler `file`: cannot write to /dev/full: No space left on device"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(
-        run.stdout,
-        records(0..200),
-        "the other handler lost records"
-    );
+    for handler in [
+        "    class: logging.FileHandler\n    filename: /dev/full",
+        "    class: logging.FileHandler\n    filename: /dev/full\n    buffer: {capacity: 512}",
+    ] {
+        let yaml = two_handlers(handler);
+        let run = child("log_records", &[("log.yaml", &yaml)], &[]);
+        run.assert_success();
+        assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("handler `file`: cannot write to /dev/full: No space left on device"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stdout,
+            records(0..200),
+            "the other handler lost records"
+        );
+    }
     Ok(())
 }
 

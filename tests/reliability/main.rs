@@ -11,6 +11,7 @@
 //! `LOGCONF_STRESS_FULL=1` for the full-size runs. A name argument runs only
 //! the cases whose name contains it.
 
+mod buffered;
 mod concurrency;
 mod faults;
 mod files;
@@ -197,6 +198,7 @@ fn tests() -> Vec<(&'static str, Test)> {
     all.extend_from_slice(injection::TESTS);
     all.extend_from_slice(files::TESTS);
     all.extend_from_slice(shutdown::TESTS);
+    all.extend_from_slice(buffered::TESTS);
     all.extend_from_slice(props::TESTS);
     all.extend_from_slice(hostile::TESTS);
     all
@@ -209,7 +211,8 @@ fn run_child(name: &str) -> ExitCode {
         .or_else(|| files::child_case(name))
         .or_else(|| shutdown::child_case(name))
         .or_else(|| hostile::child_case(name))
-        .or_else(|| concurrency::child_case(name));
+        .or_else(|| concurrency::child_case(name))
+        .or_else(|| buffered::child_case(name));
     match found {
         Some(code) => code,
         None => {
