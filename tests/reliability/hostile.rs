@@ -23,7 +23,32 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
         "hostile_distinct_log_targets_memory_bounded",
         distinct_targets,
     ),
+    ("hostile_endless_config_file", endless_file),
 ];
+
+/// `Config::from_path("/dev/zero")` (say `LOG_CFG=/dev/zero`) must stop
+/// reading at the 4 MiB limit and report the config as too large. It reads
+/// the whole file first (`src/lib.rs`, `Config::from_path`:
+/// `std::fs::read`), so it allocates until memory runs out: under the
+/// child's 2 GiB `ulimit -v` it fails with "out of memory"; without a limit
+/// it runs the machine out of memory.
+fn endless_file() -> Result<(), String> {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return Err("no /dev/zero on this system".into());
+    }
+    if !crate::known_bugs() {
+        return Err(
+            "known bug: Config::from_path reads the whole file before checking the 4 MiB \
+             limit (src/lib.rs); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
+                .into(),
+        );
+    }
+    let run = run_limited("hostile_path");
+    run.assert_success();
+    println!("     {}", run.stdout.trim_end());
+    assert!(run.stdout.contains("too large"), "{}", run.stdout);
+    Ok(())
+}
 
 /// Records of the `log` crate with this many distinct targets.
 const DISTINCT_TARGETS: usize = 200_000;
@@ -173,6 +198,13 @@ fn text(name: &str) -> (String, bool) {
 
 /// Children of this module, by name (`hostile:<case>`).
 pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
+    if name == "hostile_path" {
+        match logconf::Config::from_path("/dev/zero") {
+            Ok(_) => println!("loaded"),
+            Err(e) => println!("{}", e.to_string().replace('\n', " | ")),
+        }
+        return Some(ExitCode::SUCCESS);
+    }
     if name == "targets" {
         child_targets();
         return Some(ExitCode::SUCCESS);
@@ -202,21 +234,25 @@ pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
 }
 
 fn hostile(case: &str) -> Result<(), String> {
+    let run = run_limited(&format!("hostile:{case}"));
+    run.assert_success();
+    println!("     {}", run.stdout.trim_end());
+    Ok(())
+}
+
+/// Runs child `name` with at most 2 GiB of address space: a blow-up fails
+/// fast instead of swapping a shared machine. A hang is caught by the
+/// child timeout; there is no other time bound.
+fn run_limited(name: &str) -> crate::Run {
     let tmp = temp_with(&[]);
-    let inner = child_command(&format!("hostile:{case}"), tmp.path());
-    // At most 2 GiB of address space: a blow-up fails fast instead of
-    // swapping a shared machine.
+    let inner = child_command(name, tmp.path());
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ulimit -v 2097152 && exec \"$0\"")
         .arg(inner.get_program())
         .current_dir(tmp.path())
-        .env("LOGCONF_RELIAB_CHILD", format!("hostile:{case}"))
+        .env("LOGCONF_RELIAB_CHILD", name)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    // A hang is caught by the child timeout; no other time bound.
-    let run = run_in(cmd, tmp);
-    run.assert_success();
-    println!("     {}", run.stdout.trim_end());
-    Ok(())
+    run_in(cmd, tmp)
 }
