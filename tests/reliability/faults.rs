@@ -19,6 +19,7 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
     ("fault_copytruncate_while_running", copytruncate),
     ("fault_disk_full", disk_full),
     ("fault_stdout_closed", stdout_closed),
+    ("fault_stderr_closed", stderr_closed),
     ("fault_rollover_blocked", rollover_blocked),
     (
         "fault_log_from_thread_local_destructor",
@@ -432,6 +433,28 @@ fn stdout_closed() -> Result<(), String> {
         stderr.contains("handler `out`: cannot write to stdout: Broken pipe"),
         "{stderr}"
     );
+    let file = std::fs::read_to_string(tmp.path().join("app.log")).expect("read app.log");
+    assert_eq!(file, records(0..200), "the file handler lost records");
+    Ok(())
+}
+
+fn stderr_closed() -> Result<(), String> {
+    // A stderr handler whose reader is gone: the failure cannot even be
+    // reported (reports go to stderr too); the child must still exit
+    // normally and the file get every record.
+    let yaml = two_handlers("    class: logging.FileHandler\n    filename: app.log")
+        .replace("ext://sys.stdout", "ext://sys.stderr");
+    let tmp = temp_with(&[("log.yaml", &yaml)]);
+    let mut cmd = child_command("stdout_closed", tmp.path());
+    cmd.stdin(Stdio::piped());
+    let mut spawned = cmd.spawn().expect("spawn child");
+    drop(spawned.stderr.take());
+    let mut stdin = spawned.stdin.take().expect("stdin");
+    stdin.write_all(b"go\n").expect("write stdin");
+    drop(stdin);
+    let (stdout, _, status) = wait_output(spawned);
+    assert!(status.success(), "child failed ({status})");
+    assert_eq!(stdout, "");
     let file = std::fs::read_to_string(tmp.path().join("app.log")).expect("read app.log");
     assert_eq!(file, records(0..200), "the file handler lost records");
     Ok(())
