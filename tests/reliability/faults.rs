@@ -20,6 +20,10 @@ pub(crate) const TESTS: &[(&str, Test)] = &[
     ("fault_disk_full", disk_full),
     ("fault_stdout_closed", stdout_closed),
     ("fault_stderr_closed", stderr_closed),
+    (
+        "fault_app_holds_stdout_lock_while_logging",
+        stdout_lock_held,
+    ),
     ("fault_rollover_blocked", rollover_blocked),
     (
         "fault_log_from_thread_local_destructor",
@@ -40,6 +44,7 @@ pub(crate) fn child_case(name: &str) -> Option<ExitCode> {
         "tls_destructor" => child_tls_destructor,
         "reentrant" => child_reentrant,
         "noop" => || {},
+        "stdout_lock" => child_stdout_lock,
         _ => return None,
     };
     f();
@@ -457,6 +462,69 @@ fn stderr_closed() -> Result<(), String> {
     assert_eq!(stdout, "");
     let file = std::fs::read_to_string(tmp.path().join("app.log")).expect("read app.log");
     assert_eq!(file, records(0..200), "the file handler lost records");
+    Ok(())
+}
+
+// ------------------------------------------------- stdout lock held by app
+
+/// Set once the worker of `child_stdout_lock` has logged.
+static WORKER_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Child: a worker thread logs in a loop to the stdout handler while the
+/// main thread, holding `io::stdout().lock()` (as a CLI printing results
+/// does), writes results and logs.
+fn child_stdout_lock() {
+    use std::sync::atomic::Ordering;
+    let _guard = install();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let worker = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut i = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                tracing::info!("worker {i}");
+                WORKER_LOGGED.store(true, Ordering::Relaxed);
+                i += 1;
+            }
+        })
+    };
+    assert!(poll_until(Duration::from_secs(10), || WORKER_LOGGED
+        .load(Ordering::Relaxed)));
+    {
+        let mut out = std::io::stdout().lock();
+        for i in 0..20_000 {
+            writeln!(out, "result {i}").expect("write result");
+            tracing::info!("main {i}");
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    worker.join().expect("worker panicked");
+}
+
+/// An application thread that holds the stdout lock while it logs must not
+/// deadlock with another thread logging to a stdout handler. It does:
+/// `StreamHandler::emit` takes the handler's mutex and then the stdout lock
+/// (`src/handler/stream.rs`), the application holds the stdout lock and
+/// then wants the handler's mutex.
+fn stdout_lock_held() -> Result<(), String> {
+    if !crate::known_bugs() {
+        return Err("known bug: lock-order inversion between the stream handler's mutex and the \
+             stdout lock (src/handler/stream.rs StreamHandler::emit); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
+            .into());
+    }
+    let yaml = two_handlers("    class: logging.NullHandler");
+    let tmp = temp_with(&[("log.yaml", &yaml)]);
+    let spawned = child_command("stdout_lock", tmp.path())
+        .spawn()
+        .expect("spawn child");
+    let (stdout, stderr, status) = crate::wait_output_within(spawned, Duration::from_secs(20));
+    assert!(status.success(), "child failed ({status}):\n{stderr}");
+    for i in 0..20_000 {
+        assert!(
+            stdout.contains(&format!("\nmain {i}\n")),
+            "main {i} missing"
+        );
+    }
     Ok(())
 }
 

@@ -113,7 +113,15 @@ pub(crate) fn child_command(name: &str, dir: &Path) -> Command {
 
 /// Collects a spawned child's piped output, killing it if it runs past
 /// [`CHILD_TIMEOUT`] (then panics: a hang is a failure).
-pub(crate) fn wait_output(mut child: Child) -> (String, String, ExitStatus) {
+pub(crate) fn wait_output(child: Child) -> (String, String, ExitStatus) {
+    wait_output_within(child, CHILD_TIMEOUT)
+}
+
+/// [`wait_output`] with another timeout.
+pub(crate) fn wait_output_within(
+    mut child: Child,
+    timeout: Duration,
+) -> (String, String, ExitStatus) {
     let reader = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -135,14 +143,14 @@ pub(crate) fn wait_output(mut child: Child) -> (String, String, ExitStatus) {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + CHILD_TIMEOUT;
+    let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait().expect("wait for child") {
             Some(status) => break status,
             None if Instant::now() > deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("child hung: killed after {CHILD_TIMEOUT:?}");
+                panic!("child hung: killed after {timeout:?}");
             }
             None => std::thread::sleep(Duration::from_millis(5)),
         }
