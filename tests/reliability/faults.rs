@@ -470,26 +470,29 @@ fn stderr_closed() -> Result<(), String> {
 /// Set once the worker of `child_stdout_lock` has logged.
 static WORKER_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Child: a worker thread logs in a loop to the stdout handler while the
-/// main thread, holding `io::stdout().lock()` (as a CLI printing results
-/// does), writes results and logs.
+/// Child: (with `WORKER=1`) a worker thread logs in a loop to the stdout
+/// handler while the main thread, holding `io::stdout().lock()` (as a CLI
+/// printing results does), writes results and logs.
 fn child_stdout_lock() {
     use std::sync::atomic::Ordering;
     let _guard = install();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let worker = {
-        let stop = std::sync::Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut i = 0usize;
-            while !stop.load(Ordering::Relaxed) {
-                tracing::info!("worker {i}");
-                WORKER_LOGGED.store(true, Ordering::Relaxed);
-                i += 1;
-            }
-        })
-    };
-    assert!(poll_until(Duration::from_secs(10), || WORKER_LOGGED
-        .load(Ordering::Relaxed)));
+    let worker = std::env::var_os("WORKER")
+        .is_some_and(|v| v == "1")
+        .then(|| {
+            let stop = std::sync::Arc::clone(&stop);
+            let worker = std::thread::spawn(move || {
+                let mut i = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    tracing::info!("worker {i}");
+                    WORKER_LOGGED.store(true, Ordering::Relaxed);
+                    i += 1;
+                }
+            });
+            assert!(poll_until(Duration::from_secs(10), || WORKER_LOGGED
+                .load(Ordering::Relaxed)));
+            worker
+        });
     {
         let mut out = std::io::stdout().lock();
         for i in 0..20_000 {
@@ -498,7 +501,9 @@ fn child_stdout_lock() {
         }
     }
     stop.store(true, Ordering::Relaxed);
-    worker.join().expect("worker panicked");
+    if let Some(worker) = worker {
+        worker.join().expect("worker panicked");
+    }
 }
 
 /// An application thread that holds the stdout lock while it logs must not
@@ -512,18 +517,32 @@ fn stdout_lock_held() -> Result<(), String> {
              stdout lock (src/handler/stream.rs StreamHandler::emit); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
             .into());
     }
-    let yaml = two_handlers("    class: logging.NullHandler");
-    let tmp = temp_with(&[("log.yaml", &yaml)]);
-    let spawned = child_command("stdout_lock", tmp.path())
-        .spawn()
-        .expect("spawn child");
-    let (stdout, stderr, status) = crate::wait_output_within(spawned, Duration::from_secs(20));
-    assert!(status.success(), "child failed ({status}):\n{stderr}");
-    for i in 0..20_000 {
+    // Two threads logging; then one thread, the other lock taker being the
+    // flusher thread of a buffered file handler (`StreamHandler::flush`
+    // takes the same two locks in the same order).
+    let two_threads = two_handlers("    class: logging.NullHandler");
+    let flusher = two_handlers(
+        "    class: logging.FileHandler\n    filename: app.log\n    buffer: {flushInterval: 0.01}",
+    );
+    for (what, yaml, worker) in [
+        ("two threads", two_threads, "1"),
+        ("one thread and the flusher", flusher, "0"),
+    ] {
+        let tmp = temp_with(&[("log.yaml", &yaml)]);
+        let mut cmd = child_command("stdout_lock", tmp.path());
+        cmd.env("WORKER", worker);
+        let spawned = cmd.spawn().expect("spawn child");
+        let (stdout, stderr, status) = crate::wait_output_within(spawned, Duration::from_secs(20));
         assert!(
-            stdout.contains(&format!("\nmain {i}\n")),
-            "main {i} missing"
+            status.success(),
+            "{what}: child failed ({status}):\n{stderr}"
         );
+        for i in 0..20_000 {
+            assert!(
+                stdout.contains(&format!("\nmain {i}\n")),
+                "{what}: main {i} missing"
+            );
+        }
     }
     Ok(())
 }
