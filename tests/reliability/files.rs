@@ -135,7 +135,7 @@ fn dirs_umask_022() -> Result<(), String> {
         CONFIG_DIRS,
         &["logs", "logs/sub", "logs/sub/app.log"],
     ) {
-        let expected = if name.ends_with(".log") { 0o640 } else { 0o755 };
+        let expected = if name.ends_with(".log") { 0o640 } else { 0o750 };
         assert_eq!(mode, expected, "{name}: mode {mode:o}");
     }
     Ok(())
@@ -143,17 +143,14 @@ fn dirs_umask_022() -> Result<(), String> {
 
 /// Folders logconf creates for a log file must not be world-writable
 /// whatever the umask: a world-writable log folder lets any user put a
-/// symlink where the log file will be opened. They are created with the
-/// process's default mode (0777 less the umask), so under umask 000 they
-/// are 0777.
+/// symlink where the log file will be opened. They were created with the
+/// process's default mode (0777 less the umask: 0777 under umask 000);
+/// since c42a577 they get the file's permissions with an execute bit
+/// wherever a read bit is set (0750 for 0640).
 fn dirs_umask_000() -> Result<(), String> {
-    if !crate::known_bugs() {
-        return Err("known bug: under umask 000 the folders created for a log file are mode 0777 \
-             (src/handler/file.rs LogFile::open uses fs::create_dir_all); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
-            .into());
-    }
     for (name, mode) in modes("000", CONFIG_DIRS, &["logs", "logs/sub"]) {
         assert_eq!(mode & 0o002, 0, "{name} is world-writable: mode {mode:o}");
+        assert_eq!(mode, 0o750, "{name}: mode {mode:o}");
     }
     Ok(())
 }
