@@ -60,7 +60,6 @@ pub(crate) fn build(model: &Model) -> Result<Logconf, Error> {
     for spec in &model.handlers {
         match handler::build(&spec.name, &spec.kind) {
             Ok(h) => slots.push(Slot {
-                name: spec.name.clone(),
                 handler: h,
                 formatter: spec.formatter.unwrap_or(default_formatter),
             }),
@@ -76,9 +75,41 @@ pub(crate) fn build(model: &Model) -> Result<Logconf, Error> {
         return Err(Error::config(model.source.clone(), problems));
     }
     let router = Router::new(model);
-    Ok(Logconf {
-        shared: Arc::new(Shared::new(router, slots, formatters)),
-    })
+    let shared = Arc::new(Shared::new(router, slots, formatters));
+    if let Some(interval) = shared.flush_interval() {
+        start_flusher(&shared, interval);
+    }
+    Ok(Logconf { shared })
+}
+
+/// Writes buffered records every `interval` until the config is dropped.
+/// If the thread cannot be started, buffers are still written when full,
+/// at their flush level and when the guard drops.
+fn start_flusher(shared: &Arc<Shared>, interval: std::time::Duration) {
+    let weak = Arc::downgrade(shared);
+    let _ = std::thread::Builder::new()
+        .name("logconf-flush".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                match weak.upgrade() {
+                    Some(shared) => shared.flush(),
+                    None => return,
+                }
+            }
+        });
+}
+
+/// Makes a panic write buffered records before the panic is reported.
+fn flush_on_panic(shared: &Arc<Shared>) {
+    let weak = Arc::downgrade(shared);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Some(shared) = weak.upgrade() {
+            shared.try_flush();
+        }
+        previous(info);
+    }));
 }
 
 impl Logconf {
@@ -136,6 +167,7 @@ impl Logconf {
         tracing::subscriber::set_global_default(self.subscriber()).map_err(|_| {
             Error::install("a global tracing subscriber is already installed; use `Logconf::layer` to add logconf to it")
         })?;
+        flush_on_panic(&self.shared);
         Ok(Guard {
             shared: self.shared,
         })
@@ -143,7 +175,9 @@ impl Logconf {
 
     /// A guard that flushes this config's handlers when dropped, without
     /// installing anything (for a config used through [`Logconf::layer`]).
+    /// It also makes a panic write buffered records first.
     pub fn guard(&self) -> Guard {
+        flush_on_panic(&self.shared);
         Guard {
             shared: Arc::clone(&self.shared),
         }

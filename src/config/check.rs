@@ -9,7 +9,7 @@ use super::node::{Node, Pos, Value};
 use super::suggest::{closest, did_you_mean, one_of};
 use crate::error::Problem;
 use crate::format::{Formatter, FormatterOptions, OwnedValue, Style};
-use crate::handler::{FileMode, FileOptions, HandlerKind, StreamTarget};
+use crate::handler::{BufferOptions, FileMode, FileOptions, HandlerKind, StreamTarget};
 use crate::level::Level;
 use crate::model::{FilterSpec, HandlerSpec, LoggerSpec, Model, NamedFormatter};
 use crate::routing::NamePattern;
@@ -57,7 +57,10 @@ const FILE_KEYS: &[&str] = &[
     "delay",
     "errors",
     "permissions",
+    "buffer",
 ];
+/// Keys of a file handler's `buffer:` (logconf's own).
+const BUFFER_KEYS: &[&str] = &["capacity", "flushLevel", "flushInterval"];
 /// Extra keys of `logging.handlers.RotatingFileHandler` (besides [`FILE_KEYS`]).
 const ROTATING_KEYS: &[&str] = &["maxBytes", "backupCount"];
 
@@ -1087,12 +1090,82 @@ impl Checker<'_> {
             None => Some(DEFAULT_PERMISSIONS),
             Some(e) => self.permissions(e.value, &join(path, "permissions")),
         };
+        let buffer = match get(entries, "buffer") {
+            None => None,
+            Some(e) => Some(self.buffer(e.value, &join(path, "buffer"))?),
+        };
         Some(FileOptions {
             path: PathBuf::from(filename?),
             mode,
             delay,
             permissions: permissions?,
+            buffer,
         })
+    }
+
+    /// logconf's `buffer:` of a file handler: a mapping (`{}` for the defaults).
+    fn buffer(&mut self, node: &Node, path: &str) -> Option<BufferOptions> {
+        let entries = self.mapping(node, path)?;
+        self.unknown_keys(&entries, path, BUFFER_KEYS, " in `buffer`");
+        let mut out = BufferOptions::default();
+        let mut ok = true;
+        if let Some(e) = get(&entries, "capacity") {
+            let key = join(path, "capacity");
+            match self.count(e.value, &key, 1 << 30) {
+                Some(0) => {
+                    self.report(
+                        e.value.pos,
+                        &key,
+                        "capacity must be at least 1 byte".into(),
+                        None,
+                    );
+                    ok = false;
+                }
+                Some(n) => out.capacity = usize::try_from(n).unwrap_or(usize::MAX),
+                None => ok = false,
+            }
+        }
+        if let Some(e) = get(&entries, "flushLevel") {
+            match self.level(e.value, &join(path, "flushLevel")) {
+                Some(level) => out.flush_level = level,
+                None => ok = false,
+            }
+        }
+        if let Some(e) = get(&entries, "flushInterval") {
+            let key = join(path, "flushInterval");
+            let seconds = match &e.value.value {
+                Value::Int(n) => Some(*n as f64),
+                Value::Float(f) => Some(*f),
+                _ => None,
+            };
+            match seconds {
+                Some(s) if s > 0.0 && s <= 3600.0 => {
+                    out.flush_interval = std::time::Duration::from_secs_f64(s);
+                }
+                Some(s) => {
+                    self.report(
+                        e.value.pos,
+                        &key,
+                        format!("`{s}` seconds is out of range (above 0, at most 3600)"),
+                        None,
+                    );
+                    ok = false;
+                }
+                None => {
+                    self.report(
+                        e.value.pos,
+                        &key,
+                        format!(
+                            "expected a number of seconds, found {}",
+                            e.value.value.kind()
+                        ),
+                        None,
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
     }
 
     /// `permissions:` as an octal string (`"0640"`) or an integer.

@@ -357,6 +357,7 @@ mod tests {
                     mode: FileMode::Append,
                     delay: false,
                     permissions: 0o640,
+                    buffer: None,
                 },
                 max_bytes: 1_000_000,
                 backup_count: 10,
@@ -399,6 +400,7 @@ mod tests {
                 mode: FileMode::Append,
                 delay: false,
                 permissions: 0o640,
+                buffer: None,
             })
         );
         assert_eq!(m.handlers[2].kind, HandlerKind::Null);
@@ -444,13 +446,13 @@ mod tests {
     #[test]
     fn references_resolve_to_indexes() {
         let m = yaml(
-            "version: 1\nformatters:\n  a: {format: x}\n  b: {format: y}\nfilters:\n  f1: {name: app}\n  f2: {}\nhandlers:\n  h1: {class: logging.NullHandler, formatter: b, filters: [f2, f1]}\n  h2: {class: logging.NullHandler}\nloggers:\n  app:\n    handlers: [h2, h1, h2]\n    filters: [f2]\n",
+            "version: 1\nformatters:\n  a: {format: 'x %(message)s'}\n  b: {format: 'y %(message)s'}\nfilters:\n  f1: {name: app}\n  f2: {}\nhandlers:\n  h1: {class: logging.NullHandler, formatter: b, filters: [f2, f1]}\n  h2: {class: logging.NullHandler}\nloggers:\n  app:\n    handlers: [h2, h1, h2]\n    filters: [f2]\n",
         );
         assert_eq!(m.handlers[0].formatter, Some(1));
         assert_eq!(m.handlers[0].filters, [1, 0]);
         assert_eq!(m.filters[0].logger, "app");
         assert_eq!(m.filters[1].logger, "");
-        // Duplicates are kept, as Python emits twice.
+        // The model keeps the list as written; routing attaches each handler once.
         assert_eq!(m.loggers[0].handlers, [1, 0, 1]);
         assert_eq!(m.loggers[0].filters, [1]);
     }

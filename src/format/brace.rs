@@ -30,11 +30,7 @@ pub(super) struct Spec {
 }
 
 fn err(message: String, offset: usize, help: Option<&str>) -> FormatError {
-    FormatError {
-        message,
-        offset: Some(offset),
-        help: help.map(str::to_owned),
-    }
+    FormatError::at(message, offset, help)
 }
 
 /// Parses a `{`-style format into `b`.
@@ -65,28 +61,13 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
             b'{' => {
                 b.lit(fmt.get(lit_start..i).unwrap_or(""));
                 let open = i;
-                let mut depth = 1;
-                i += 1;
-                while i < len {
-                    match bytes[i] {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                if i >= len {
-                    return Err(err(
+                i = super::matching(bytes, open + 1, b'{', b'}').ok_or_else(|| {
+                    err(
                         "invalid format: expected `}` before end of string".into(),
                         open,
                         Some("write `{{` for a literal `{`"),
-                    ));
-                }
+                    )
+                })?;
                 let inner = fmt.get(open + 1..i).unwrap_or("");
                 field(inner, open, b, validate)?;
                 i += 1;
@@ -97,11 +78,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
     }
     b.lit(fmt.get(lit_start..).unwrap_or(""));
     if validate && b.fields == 0 {
-        return Err(FormatError {
-            message: "invalid format: no fields".into(),
-            offset: None,
-            help: Some("name at least one attribute, as in `{message}`".into()),
-        });
+        return Err(FormatError::no_fields("{message}"));
     }
     Ok(())
 }

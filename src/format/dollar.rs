@@ -57,11 +57,7 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
     }
     b.lit(fmt.get(lit_start..).unwrap_or(""));
     if validate && b.fields == 0 {
-        return Err(FormatError {
-            message: "invalid format: no fields".into(),
-            offset: None,
-            help: Some("name at least one attribute, as in `$message`".into()),
-        });
+        return Err(FormatError::no_fields("$message"));
     }
     Ok(())
 }

@@ -186,6 +186,43 @@ pub(crate) struct FormatError {
     pub(crate) help: Option<String>,
 }
 
+impl FormatError {
+    /// A problem at byte `offset` of the format string.
+    pub(crate) fn at(message: String, offset: usize, help: Option<&str>) -> FormatError {
+        FormatError {
+            message,
+            offset: Some(offset),
+            help: help.map(str::to_owned),
+        }
+    }
+
+    /// Python's validation failure: a format without any field.
+    pub(crate) fn no_fields(example: &str) -> FormatError {
+        FormatError {
+            message: "invalid format: no fields".into(),
+            offset: None,
+            help: Some(format!("name at least one attribute, as in `{example}`")),
+        }
+    }
+}
+
+/// The index of the `close` byte that matches the `open` byte just before
+/// `start` (nesting counted), or `None` if the text ends first.
+pub(crate) fn matching(bytes: &[u8], start: usize, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;

@@ -39,11 +39,7 @@ impl Spec {
 }
 
 fn err(message: String, offset: usize, help: Option<&str>) -> FormatError {
-    FormatError {
-        message,
-        offset: Some(offset),
-        help: help.map(str::to_owned),
-    }
+    FormatError::at(message, offset, help)
 }
 
 /// Reads a run of digits as a number; `None` when too large.
@@ -115,27 +111,13 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
         // The key, up to the matching `)`.
         i += 1;
         let key_start = i;
-        let mut depth = 1;
-        while i < len {
-            match bytes[i] {
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        if i >= len {
-            return Err(err(
+        i = super::matching(bytes, key_start, b'(', b')').ok_or_else(|| {
+            err(
                 "incomplete format key".into(),
                 pct,
                 Some("close the name with `)`"),
-            ));
-        }
+            )
+        })?;
         let key = fmt.get(key_start..i).unwrap_or("");
         i += 1;
         let mut spec = Spec::plain();

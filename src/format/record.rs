@@ -120,18 +120,6 @@ impl Fields {
             .find(|(n, _)| *n == name)
             .map(|&(_, slot)| self.value(slot))
     }
-
-    /// Every field, in recording order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, FieldValue<'_>)> + '_ {
-        self.entries
-            .iter()
-            .map(move |&(name, slot)| (name, self.value(slot)))
-    }
-
-    /// No fields recorded.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// Everything a formatter may print about one event: Python's `LogRecord`

@@ -52,6 +52,11 @@ impl Backoff {
     }
 
     /// Records a failure at `now`.
+    /// No failure pending: ready without asking the clock.
+    pub(crate) fn is_clear(&self) -> bool {
+        self.failed_at.is_none()
+    }
+
     pub(crate) fn failed(&mut self, now: SystemTime) {
         self.failed_at = Some(now);
     }

@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::clock::{Backoff, Clock};
 use super::report::{Op, Reporter};
-use super::{FileMode, FileOptions, Handler};
+use super::{BufferOptions, FileMode, FileOptions, Handler};
+use crate::level::Level;
 
 /// Python's `os.path.abspath`: `path` joined to the working directory when
 /// relative, then `.` and `..` removed lexically (symlinks not resolved).
@@ -83,6 +84,11 @@ pub(crate) struct LogFile {
     file: Option<File>,
     /// The back-off of failed opens.
     open_backoff: Backoff,
+    /// Where the next byte goes (Python's `stream.tell()`), counting
+    /// buffered bytes; `None` when unknown (after a failed write).
+    pos: Option<u64>,
+    /// Records not written yet (`buffer:`), and the options.
+    buffer: Option<(Vec<u8>, BufferOptions)>,
 }
 
 impl LogFile {
@@ -95,6 +101,8 @@ impl LogFile {
             permissions: options.permissions,
             file: None,
             open_backoff: Backoff::default(),
+            pos: None,
+            buffer: options.buffer.map(|b| (Vec::with_capacity(b.capacity), b)),
         })
     }
 
@@ -141,10 +149,13 @@ impl LogFile {
             )
         };
         let mut file = options.open(&self.path).map_err(cannot_open)?;
-        if self.mode == FileMode::Append {
-            file.seek(SeekFrom::End(0)).map_err(cannot_open)?;
-        }
+        let pos = if self.mode == FileMode::Append {
+            file.seek(SeekFrom::End(0)).map_err(cannot_open)?
+        } else {
+            0
+        };
         self.file = Some(file);
+        self.pos = Some(pos);
         Ok(())
     }
 
@@ -171,27 +182,76 @@ impl LogFile {
         }
     }
 
-    /// Writes `record` with one `write_all`. A failure is reported, the
-    /// record dropped and the handle kept for the next record.
-    pub(crate) fn write(&mut self, record: &[u8], reporter: &mut Reporter) {
+    /// Writes `record` with one `write_all`, or adds it to the buffer
+    /// (written when full, at `flush_level`, or by [`LogFile::flush`]). A
+    /// failure is reported, the bytes dropped and the handle kept for the
+    /// next record.
+    pub(crate) fn write(&mut self, record: &[u8], level: Level, reporter: &mut Reporter) {
+        if self.file.is_none() {
+            return;
+        }
+        self.pos = self.pos.map(|p| p + record.len() as u64);
+        let Some((buf, options)) = self.buffer.as_mut() else {
+            self.write_now(record, reporter);
+            return;
+        };
+        if !buf.is_empty() && buf.len() + record.len() > options.capacity {
+            self.flush(reporter);
+        }
+        let Some((buf, options)) = self.buffer.as_mut() else {
+            return;
+        };
+        buf.extend_from_slice(record);
+        if level >= options.flush_level || buf.len() >= options.capacity {
+            self.flush(reporter);
+        }
+    }
+
+    /// One `write_all` of `bytes` to the open file.
+    fn write_now(&mut self, bytes: &[u8], reporter: &mut Reporter) {
         let Some(file) = self.file.as_mut() else {
             return;
         };
-        if let Err(err) = file.write_all(record) {
+        if let Err(err) = file.write_all(bytes) {
+            self.pos = None;
             reporter.report(Op::Write, &err, || {
                 format!("cannot write to {}", self.path.display())
             });
         }
     }
 
+    /// Writes the buffered records, if any, with one `write_all`.
+    pub(crate) fn flush(&mut self, reporter: &mut Reporter) {
+        let Some((buf, _)) = self.buffer.as_mut() else {
+            return;
+        };
+        if buf.is_empty() {
+            return;
+        }
+        let bytes = std::mem::take(buf);
+        self.write_now(&bytes, reporter);
+        if let Some((buf, _)) = self.buffer.as_mut() {
+            // Keep the allocation for the next batch.
+            *buf = bytes;
+            buf.clear();
+        }
+    }
+
     /// The current position in the open file (Python's `stream.tell()`):
-    /// where the last write ended, which in append mode is the file's size
-    /// then (other writers included). `None` if not open or on failure
-    /// (reported).
+    /// where the next record goes, buffered records counted. Kept in memory
+    /// (no system call per record); asked of the file only after a failed
+    /// write. `None` if not open or on failure (reported).
     pub(crate) fn position(&mut self, reporter: &mut Reporter) -> Option<u64> {
+        if let Some(pos) = self.pos {
+            return Some(pos);
+        }
+        self.flush(reporter);
         let file = self.file.as_mut()?;
         match file.stream_position() {
-            Ok(pos) => Some(pos),
+            Ok(pos) => {
+                self.pos = Some(pos);
+                Some(pos)
+            }
             Err(err) => {
                 reporter.report(Op::Position, &err, || {
                     format!("cannot read the position in {}", self.path.display())
@@ -201,9 +261,11 @@ impl LogFile {
         }
     }
 
-    /// Closes the file (rollover).
-    pub(crate) fn close(&mut self) {
+    /// Writes what is buffered, then closes the file (rollover).
+    pub(crate) fn close(&mut self, reporter: &mut Reporter) {
+        self.flush(reporter);
         self.file = None;
+        self.pos = None;
     }
 }
 
@@ -223,6 +285,8 @@ pub(crate) struct FileHandler {
     state: Mutex<State>,
     /// The clock of the reopen back-off.
     clock: Arc<dyn Clock>,
+    /// `buffer.flushInterval`, if records are buffered.
+    flush_interval: Option<std::time::Duration>,
 }
 
 impl FileHandler {
@@ -239,6 +303,7 @@ impl FileHandler {
         Ok(FileHandler {
             state: Mutex::new(State { file, reporter }),
             clock,
+            flush_interval: options.buffer.map(|b| b.flush_interval),
         })
     }
 }
@@ -253,14 +318,44 @@ impl FileHandler {
 }
 
 impl Handler for FileHandler {
-    fn emit(&self, record: &[u8]) {
+    fn emit(&self, record: &[u8], level: Level) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let State { file, reporter } = &mut *state;
         if file.ensure_open(&*self.clock, reporter) {
-            file.write(record, reporter);
+            file.write(record, level, reporter);
         }
     }
 
-    /// Records are written unbuffered: nothing to flush.
-    fn flush(&self) {}
+    fn flush(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let State { file, reporter } = &mut *state;
+        file.flush(reporter);
+    }
+
+    fn try_flush(&self) {
+        if let Some(mut state) = try_lock_for_a_while(&self.state) {
+            let State { file, reporter } = &mut *state;
+            file.flush(reporter);
+        }
+    }
+
+    fn flush_interval(&self) -> Option<std::time::Duration> {
+        self.flush_interval
+    }
+}
+
+/// Takes `lock`, retrying for up to about 200 ms; a poisoned lock is
+/// recovered. `None` if it stayed busy (its holder may be the very thread
+/// that panicked).
+pub(crate) fn try_lock_for_a_while<T>(lock: &Mutex<T>) -> Option<std::sync::MutexGuard<'_, T>> {
+    for _ in 0..200 {
+        match lock.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+    }
+    None
 }

@@ -32,6 +32,9 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+
+use crate::level::Level;
 
 pub(crate) mod clock;
 pub(crate) mod file;
@@ -64,6 +67,29 @@ pub(crate) enum FileMode {
     Truncate,
 }
 
+/// logconf's `buffer:` option of a file handler: records are collected in
+/// memory and written together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BufferOptions {
+    /// `capacity`: bytes held before they are written (default 64 KiB).
+    pub(crate) capacity: usize,
+    /// `flushLevel`: a record at or above it is written at once, with
+    /// everything before it (default ERROR).
+    pub(crate) flush_level: Level,
+    /// `flushInterval`: the longest a record waits in memory (default 1 s).
+    pub(crate) flush_interval: Duration,
+}
+
+impl Default for BufferOptions {
+    fn default() -> BufferOptions {
+        BufferOptions {
+            capacity: 64 * 1024,
+            flush_level: Level::ERROR,
+            flush_interval: Duration::from_secs(1),
+        }
+    }
+}
+
 /// The options every file handler shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FileOptions {
@@ -75,6 +101,8 @@ pub(crate) struct FileOptions {
     pub(crate) delay: bool,
     /// Unix permission bits for a file created here (default `0o640`).
     pub(crate) permissions: u32,
+    /// logconf's `buffer:`: `None` writes each record at once (Python's way).
+    pub(crate) buffer: Option<BufferOptions>,
 }
 
 /// What kind of handler a config entry is.
@@ -100,10 +128,20 @@ pub(crate) enum HandlerKind {
 
 /// A sink for formatted records.
 pub(crate) trait Handler: Send + Sync + fmt::Debug {
-    /// Writes one whole record (terminator included) in one write.
-    fn emit(&self, record: &[u8]);
-    /// Flushes anything buffered.
+    /// Writes one whole record (terminator included) in one write, or
+    /// buffers it (`buffer:`); `level` is the record's level.
+    fn emit(&self, record: &[u8], level: Level);
+    /// Writes anything buffered.
     fn flush(&self);
+    /// Like [`Handler::flush`], but gives up rather than wait long for the
+    /// lock (used from a panic hook, which must not hang).
+    fn try_flush(&self) {
+        self.flush();
+    }
+    /// How often buffered records must be written (`None`: unbuffered).
+    fn flush_interval(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// Builds the handler `name` described by `kind`, reporting failures on

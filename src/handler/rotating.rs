@@ -34,9 +34,10 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::clock::{Backoff, Clock};
-use super::file::{Failure, LogFile};
+use super::file::{Failure, LogFile, try_lock_for_a_while};
 use super::report::{Op, Reporter};
 use super::{FileMode, FileOptions, Handler};
+use crate::level::Level;
 
 /// The length of `record` in characters, as Python's `len(str)`: the bytes
 /// that are not UTF-8 continuation bytes.
@@ -66,6 +67,8 @@ pub(crate) struct RotatingFileHandler {
     backup_count: u32,
     /// The clock of the back-offs.
     clock: Arc<dyn Clock>,
+    /// `buffer.flushInterval`, if records are buffered.
+    flush_interval: Option<std::time::Duration>,
 }
 
 impl RotatingFileHandler {
@@ -96,6 +99,7 @@ impl RotatingFileHandler {
             max_bytes,
             backup_count,
             clock,
+            flush_interval: options.buffer.map(|b| b.flush_interval),
         })
     }
 
@@ -162,15 +166,18 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
 }
 
 impl Handler for RotatingFileHandler {
-    fn emit(&self, record: &[u8]) {
+    fn emit(&self, record: &[u8], level: Level) {
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let state = &mut *guard;
         if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
             return;
         }
-        let now = self.clock.now();
-        if state.rollover_backoff.ready(now) && self.should_roll_over(state, record) {
-            state.file.close();
+        // The clock is read only while a failed rollover is backing off.
+        let ready =
+            state.rollover_backoff.is_clear() || state.rollover_backoff.ready(self.clock.now());
+        if ready && self.should_roll_over(state, record) {
+            let now = self.clock.now();
+            state.file.close(&mut state.reporter);
             match self.shift_backups(&state.file) {
                 Ok(()) => state.rollover_backoff.succeeded(),
                 Err(failure) => {
@@ -182,9 +189,23 @@ impl Handler for RotatingFileHandler {
                 return;
             }
         }
-        state.file.write(record, &mut state.reporter);
+        state.file.write(record, level, &mut state.reporter);
     }
 
-    /// Records are written unbuffered: nothing to flush.
-    fn flush(&self) {}
+    fn flush(&self) {
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = &mut *guard;
+        state.file.flush(&mut state.reporter);
+    }
+
+    fn try_flush(&self) {
+        if let Some(mut guard) = try_lock_for_a_while(&self.state) {
+            let state = &mut *guard;
+            state.file.flush(&mut state.reporter);
+        }
+    }
+
+    fn flush_interval(&self) -> Option<std::time::Duration> {
+        self.flush_interval
+    }
 }

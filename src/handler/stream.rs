@@ -10,6 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::report::{Op, Reporter};
 use super::{Handler, StreamTarget};
+use crate::level::Level;
 
 /// Where the bytes go.
 enum Out {
@@ -113,7 +114,7 @@ impl StreamHandler {
 }
 
 impl Handler for StreamHandler {
-    fn emit(&self, record: &[u8]) {
+    fn emit(&self, record: &[u8], _level: Level) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let State { out, reporter } = &mut *state;
         if let Err(err) = out.write_record(record) {

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+use crate::level::Level;
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ fn options(path: &Path, mode: FileMode, delay: bool) -> FileOptions {
         mode,
         delay,
         permissions: 0o640,
+        buffer: None,
     }
 }
 
@@ -103,7 +105,7 @@ fn rotation_case(
         !delay || !before.is_empty()
     );
     for record in records {
-        built.handler.emit(record.as_bytes());
+        built.handler.emit(record.as_bytes(), Level::INFO);
     }
     assert_files(dir.path(), expected);
     assert_eq!(built.errors.text(), "");
@@ -314,10 +316,10 @@ fn rotation_never_renames_what_is_not_a_regular_file() {
     // bpo-45401: the path now names a directory; the open handle is kept.
     let dir = tempfile::tempdir().unwrap();
     let built = rotating(dir.path(), 10, 2, FileMode::Append, false);
-    built.handler.emit(b"first\n");
+    built.handler.emit(b"first\n", Level::INFO);
     fs::rename(dir.path().join("app.log"), dir.path().join("moved.log")).unwrap();
     fs::create_dir(dir.path().join("app.log")).unwrap();
-    built.handler.emit(b"second\n");
+    built.handler.emit(b"second\n", Level::INFO);
     assert_files(
         dir.path(),
         &[("app.log", "<dir>"), ("moved.log", "first\nsecond\n")],
@@ -335,7 +337,7 @@ fn file_append_and_truncate() {
         &HandlerKind::File(options(&path, FileMode::Append, false)),
     )
     .unwrap();
-    append.handler.emit(b"one\n");
+    append.handler.emit(b"one\n", Level::INFO);
     assert_eq!(fs::read_to_string(&path).unwrap(), "old\none\n");
     let truncate = build_test(
         "w",
@@ -343,7 +345,7 @@ fn file_append_and_truncate() {
     )
     .unwrap();
     assert_eq!(fs::read_to_string(&path).unwrap(), "");
-    truncate.handler.emit("twö\n".as_bytes());
+    truncate.handler.emit("twö\n".as_bytes(), Level::INFO);
     truncate.handler.flush();
     assert_eq!(fs::read_to_string(&path).unwrap(), "twö\n");
 }
@@ -358,8 +360,8 @@ fn file_delay_opens_on_the_first_record() {
     )
     .unwrap();
     assert!(!path.exists());
-    built.handler.emit(b"one\n");
-    built.handler.emit(b"two\n");
+    built.handler.emit(b"one\n", Level::INFO);
+    built.handler.emit(b"two\n", Level::INFO);
     assert_eq!(fs::read_to_string(&path).unwrap(), "one\ntwo\n");
 }
 
@@ -373,7 +375,7 @@ fn parent_directories_are_created() {
     )
     .unwrap();
     assert!(path.is_file());
-    built.handler.emit(b"x\n");
+    built.handler.emit(b"x\n", Level::INFO);
     assert_eq!(fs::read_to_string(&path).unwrap(), "x\n");
 }
 
@@ -421,7 +423,7 @@ fn rotation_across_threads_loses_nothing() {
             let handler = Arc::clone(&handler);
             std::thread::spawn(move || {
                 for i in 0..RECORDS {
-                    handler.emit(format!("t{t} r{i:010}\n").as_bytes());
+                    handler.emit(format!("t{t} r{i:010}\n").as_bytes(), Level::INFO);
                 }
             })
         })
@@ -469,7 +471,7 @@ fn a_full_disk_is_reported_once_and_survived() {
     )
     .unwrap();
     for _ in 0..3 {
-        built.handler.emit(b"lost\n");
+        built.handler.emit(b"lost\n", Level::INFO);
     }
     built.handler.flush();
     assert_eq!(
@@ -485,8 +487,8 @@ fn a_full_disk_is_reported_once_and_survived() {
         backup_count: 2,
     };
     let built = build_test("rot", &kind).unwrap();
-    built.handler.emit(b"lost\n");
-    built.handler.emit(b"lost\n");
+    built.handler.emit(b"lost\n", Level::INFO);
+    built.handler.emit(b"lost\n", Level::INFO);
     assert_eq!(
         built.errors.text().matches("--- Logging error ---").count(),
         1
@@ -530,7 +532,7 @@ fn a_directory_that_appears_later_is_written_to() {
         fs::remove_dir_all(&blocker).ok();
         fs::write(&blocker, "a file where the directory should be").unwrap();
         let built = build_test("late", &kind).unwrap();
-        built.handler.emit(b"dropped 1\n");
+        built.handler.emit(b"dropped 1\n", Level::INFO);
         let report = built.errors.text();
         assert!(
             report.starts_with(
@@ -542,11 +544,11 @@ fn a_directory_that_appears_later_is_written_to() {
         fs::remove_file(&blocker).unwrap();
         // Within the retry delay nothing is attempted: the record is dropped.
         built.clock.step(Duration::from_millis(500), false);
-        built.handler.emit(b"dropped 2\n");
+        built.handler.emit(b"dropped 2\n", Level::INFO);
         assert!(!path.exists());
         built.clock.step(Duration::from_millis(500), false);
-        built.handler.emit(b"written 1\n");
-        built.handler.emit(b"written 2\n");
+        built.handler.emit(b"written 1\n", Level::INFO);
+        built.handler.emit(b"written 2\n", Level::INFO);
         assert_eq!(fs::read_to_string(&path).unwrap(), "written 1\nwritten 2\n");
         assert_eq!(built.errors.text(), report, "reported once");
     }
@@ -559,8 +561,8 @@ fn a_failed_rollover_is_reported_and_writing_goes_on() {
     fs::create_dir(dir.path().join("app.log.1")).unwrap();
     fs::write(dir.path().join("app.log.1/keep"), "").unwrap();
     let built = rotating(dir.path(), 10, 1, FileMode::Append, false);
-    built.handler.emit(b"one\n");
-    built.handler.emit(b"two two\n"); // 4 + 8 >= 10: rollover fails
+    built.handler.emit(b"one\n", Level::INFO);
+    built.handler.emit(b"two two\n", Level::INFO); // 4 + 8 >= 10: rollover fails
     let backup = dir.path().join("app.log.1");
     assert_eq!(
         built.errors.text(),
@@ -572,7 +574,7 @@ fn a_failed_rollover_is_reported_and_writing_goes_on() {
         )
     );
     // Within the retry delay no rollover is attempted.
-    built.handler.emit(b"three\n");
+    built.handler.emit(b"three\n", Level::INFO);
     assert_eq!(
         fs::read_to_string(dir.path().join("app.log")).unwrap(),
         "one\ntwo two\nthree\n"
@@ -580,7 +582,7 @@ fn a_failed_rollover_is_reported_and_writing_goes_on() {
     // Fixed: the next rollover after the delay succeeds.
     fs::remove_dir_all(&backup).unwrap();
     built.clock.step(Duration::from_secs(1), false);
-    built.handler.emit(b"four\n");
+    built.handler.emit(b"four\n", Level::INFO);
     assert_files(
         dir.path(),
         &[
@@ -605,7 +607,7 @@ fn a_deleted_file_keeps_its_handle() {
     )
     .unwrap();
     fs::remove_file(&path).unwrap();
-    built.handler.emit(b"into the void\n");
+    built.handler.emit(b"into the void\n", Level::INFO);
     assert!(!path.exists());
     assert_eq!(built.errors.text(), "");
 }
@@ -642,11 +644,11 @@ fn a_broken_pipe_is_reported_once_and_survived() {
         "stdout",
         report::Reporter::new("console", Box::new(errors.clone())),
     );
-    handler.emit(b"lost 1\n");
-    handler.emit(b"lost 2\n");
+    handler.emit(b"lost 1\n", Level::INFO);
+    handler.emit(b"lost 2\n", Level::INFO);
     pipe.broken
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    handler.emit(b"kept\n");
+    handler.emit(b"kept\n", Level::INFO);
     handler.flush();
     assert_eq!(pipe.got.text(), "kept\n");
     assert_eq!(
@@ -665,11 +667,11 @@ fn stream_and_null_handlers_build() {
         HandlerKind::Null,
     ] {
         let handler = build("h", &kind).unwrap();
-        handler.emit(b"");
+        handler.emit(b"", Level::INFO);
         handler.flush();
     }
     let null = build("n", &HandlerKind::Null).unwrap();
-    null.emit(b"discarded\n");
+    null.emit(b"discarded\n", Level::INFO);
     assert_eq!(format!("{null:?}"), "NullHandler");
 }
 
@@ -687,6 +689,88 @@ fn a_poisoned_lock_is_recovered() {
     );
     let poisoner = Arc::clone(&handler);
     let _ = std::thread::spawn(move || poisoner.poison()).join();
-    handler.emit(b"after the panic\n");
+    handler.emit(b"after the panic\n", Level::INFO);
     assert_eq!(fs::read_to_string(&path).unwrap(), "after the panic\n");
+}
+
+/// File options with `buffer:` set.
+fn buffered(path: &Path, capacity: usize) -> FileOptions {
+    FileOptions {
+        buffer: Some(BufferOptions {
+            capacity,
+            ..BufferOptions::default()
+        }),
+        ..options(path, FileMode::Append, false)
+    }
+}
+
+#[test]
+fn buffered_file_writes_when_full_at_flush_level_and_on_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let built = build_test("buffered", &HandlerKind::File(buffered(&path, 25))).unwrap();
+    let read = || fs::read_to_string(&path).unwrap();
+    assert_eq!(built.handler.flush_interval(), Some(Duration::from_secs(1)));
+
+    built.handler.emit(b"record 00\n", Level::INFO);
+    built.handler.emit(b"record 01\n", Level::INFO);
+    assert_eq!(read(), "", "20 bytes wait in a 25-byte buffer");
+    built.handler.emit(b"record 02\n", Level::INFO);
+    assert_eq!(
+        read(),
+        "record 00\nrecord 01\n",
+        "a full buffer is written first"
+    );
+    built.handler.emit(b"failure 03\n", Level::ERROR);
+    assert_eq!(
+        read(),
+        "record 00\nrecord 01\nrecord 02\nfailure 03\n",
+        "ERROR writes at once, with what came before"
+    );
+    built.handler.emit(b"record 04\n", Level::WARNING);
+    assert!(!read().contains("record 04"));
+    built.handler.flush();
+    assert!(read().ends_with("failure 03\nrecord 04\n"));
+    // A record larger than the buffer is written at once.
+    let big = format!("{}\n", "x".repeat(40));
+    built.handler.emit(big.as_bytes(), Level::DEBUG);
+    assert!(read().ends_with(&big));
+    built.handler.try_flush();
+    assert!(built.errors.text().is_empty());
+}
+
+#[test]
+fn buffered_rotation_gives_the_same_files_as_unbuffered() {
+    let records = numbered(57);
+    let run = |buffer: Option<BufferOptions>| {
+        let dir = tempfile::tempdir().unwrap();
+        let kind = HandlerKind::RotatingFile {
+            file: FileOptions {
+                buffer,
+                ..options(&dir.path().join("app.log"), FileMode::Append, false)
+            },
+            max_bytes: 45,
+            backup_count: 3,
+        };
+        let built = build_test("rotating", &kind).unwrap();
+        for (i, record) in records.iter().enumerate() {
+            let level = if i % 13 == 0 {
+                Level::ERROR
+            } else {
+                Level::INFO
+            };
+            built.handler.emit(record.as_bytes(), level);
+        }
+        built.handler.flush();
+        files(dir.path())
+    };
+    let unbuffered = run(None);
+    let small = run(Some(BufferOptions {
+        capacity: 16,
+        ..BufferOptions::default()
+    }));
+    let large = run(Some(BufferOptions::default()));
+    assert_eq!(unbuffered.len(), 4);
+    assert_eq!(small, unbuffered);
+    assert_eq!(large, unbuffered);
 }

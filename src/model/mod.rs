@@ -72,7 +72,8 @@ pub(crate) struct LoggerSpec {
     pub(crate) pattern: NamePattern,
     /// `level:`: NOTSET (inherit) when absent; the root defaults to WARNING.
     pub(crate) level: Level,
-    /// Indexes into [`Model::handlers`], in order (duplicates kept, as Python does).
+    /// Indexes into [`Model::handlers`], in order, as written (routing attaches a
+    /// handler listed twice on one logger once, as Python's `addHandler` does).
     pub(crate) handlers: Vec<usize>,
     /// Indexes into [`Model::filters`].
     pub(crate) filters: Vec<usize>,

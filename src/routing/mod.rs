@@ -82,6 +82,8 @@ pub(crate) struct Router {
     /// Per handler: its level and its filters.
     handlers: Vec<(Level, Vec<usize>)>,
     handler_names: Vec<String>,
+    /// Per handler: its formatter, as `explain` names it.
+    handler_formatters: Vec<String>,
 }
 
 /// Whether `logging.Filter(name)` passes a record from `target`.
@@ -100,6 +102,19 @@ fn filter_passes(filter: &FilterSpec, target: &[&str]) -> bool {
     }
 }
 
+/// A logger's spec with its handler list as Python's `addHandler` leaves
+/// it: a handler listed twice on one logger is attached once.
+fn attached(spec: &LoggerSpec) -> LoggerSpec {
+    let mut spec = spec.clone();
+    let mut seen = Vec::with_capacity(spec.handlers.len());
+    spec.handlers.retain(|h| {
+        let first = !seen.contains(h);
+        seen.push(*h);
+        first
+    });
+    spec
+}
+
 impl Router {
     /// Compiles the model's loggers (plus the quiet preset when enabled).
     pub(crate) fn new(model: &Model) -> Router {
@@ -108,7 +123,7 @@ impl Router {
             .iter()
             .enumerate()
             .map(|(i, spec)| TableLogger {
-                spec: spec.clone(),
+                spec: attached(spec),
                 origin: Origin::Config(i),
             })
             .collect();
@@ -132,7 +147,7 @@ impl Router {
         }
         Router {
             loggers,
-            root: model.root.clone(),
+            root: attached(&model.root),
             filters: model.filters.clone(),
             handlers: model
                 .handlers
@@ -140,6 +155,18 @@ impl Router {
                 .map(|h| (h.level, h.filters.clone()))
                 .collect(),
             handler_names: model.handlers.iter().map(|h| h.name.clone()).collect(),
+            handler_formatters: model
+                .handlers
+                .iter()
+                .map(|h| {
+                    h.formatter
+                        .and_then(|f| model.formatters.get(f))
+                        .map_or_else(
+                            || "the default `%(message)s`".to_owned(),
+                            |f| format!("`{}`", f.name),
+                        )
+                })
+                .collect(),
         }
     }
 
@@ -287,7 +314,15 @@ impl Router {
                 .handler_names
                 .get(d.handler)
                 .map_or("?", String::as_str);
-            let _ = writeln!(out, "  -> handler `{name}` (level {})", d.level);
+            let formatter = self
+                .handler_formatters
+                .get(d.handler)
+                .map_or("?", String::as_str);
+            let _ = writeln!(
+                out,
+                "  -> handler `{name}` (level {}, formatter {formatter})",
+                d.level
+            );
         }
         if route.last_resort {
             let _ = writeln!(

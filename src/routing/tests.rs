@@ -228,10 +228,22 @@ fn explain_names_the_chain() {
     let text = Router::new(&m).explain("app::db");
     assert!(text.contains("logger `app` (config): level INFO"), "{text}");
     assert!(
-        text.contains("-> handler `logfile` (level DEBUG)"),
+        text.contains("-> handler `logfile` (level DEBUG, formatter the default `%(message)s`)"),
         "{text}"
     );
     assert!(!text.contains("root:"), "{text}");
     let sdk = Router::new(&m).explain("aws_sdk_ec2");
     assert!(sdk.contains("quiet preset"), "{sdk}");
+}
+
+#[test]
+fn a_handler_listed_twice_on_one_logger_is_attached_once() {
+    let m = model(
+        vec![logger("a", Level::NOTSET, &[0, 0], false)],
+        logger("", Level::INFO, &[0, 0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
+    let r = Router::new(&m);
+    assert_eq!(handlers_of(&r.route("a")), vec![0]);
+    assert_eq!(handlers_of(&r.route("z")), vec![0]);
 }

@@ -26,8 +26,6 @@ pub(crate) use record::{START, Scratch};
 /// A built handler and the formatter it uses.
 #[derive(Debug)]
 pub(crate) struct Slot {
-    /// The config's name for it.
-    pub(crate) name: String,
     /// The sink.
     pub(crate) handler: Box<dyn Handler>,
     /// Index into [`Shared::formatters`].
@@ -129,6 +127,23 @@ impl Shared {
         }
     }
 
+    /// Flushes every handler without waiting long for a busy one (from a
+    /// panic hook).
+    pub(crate) fn try_flush(&self) {
+        for slot in &self.handlers {
+            slot.handler.try_flush();
+        }
+    }
+
+    /// The shortest time a buffered handler lets a record wait, if any
+    /// handler buffers.
+    pub(crate) fn flush_interval(&self) -> Option<std::time::Duration> {
+        self.handlers
+            .iter()
+            .filter_map(|slot| slot.handler.flush_interval())
+            .min()
+    }
+
     /// Routes, formats and writes one event.
     fn dispatch<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>)
     where
@@ -161,7 +176,7 @@ impl Shared {
                         continue;
                     };
                     let bytes = out.formatted(slot.formatter, &self.formatters, &record);
-                    slot.handler.emit(bytes);
+                    slot.handler.emit(bytes, level);
                 }
                 if route.last_resort && level >= LAST_RESORT_LEVEL {
                     let bytes = out.formatted(self.default_formatter(), &self.formatters, &record);

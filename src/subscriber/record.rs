@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing_core::field::{Field, Visit};
 use tracing_core::{Event, Metadata};
@@ -13,8 +13,17 @@ use super::Output;
 use crate::format::{FieldValue, Fields, Record};
 use crate::level::Level;
 
-/// When logconf was first used: `relativeCreated` counts from here.
-pub(crate) static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+/// When logconf was first used, in nanoseconds since the epoch:
+/// `relativeCreated` counts from here (wall clock, as Python's `_startTime`).
+pub(crate) static START: LazyLock<i128> = LazyLock::new(now_ns);
+
+/// Wall-clock nanoseconds since the Unix epoch (negative before it).
+fn now_ns() -> i128 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
 
 /// `%(processName)s`: the executable's file name without extension.
 static PROCESS_NAME: LazyLock<String> = LazyLock::new(|| {
@@ -52,10 +61,8 @@ fn thread_identity() -> (u64, String) {
 /// Runs `f` with the current thread's number and name when `wanted` (and
 /// thread-locals still work), else with `None`.
 pub(crate) fn with_thread<R>(wanted: bool, mut f: impl FnMut(Option<(u64, &str)>) -> R) -> R {
-    if wanted {
-        if let Ok(r) = THREAD.try_with(|(id, name)| f(Some((*id, name)))) {
-            return r;
-        }
+    if wanted && let Ok(r) = THREAD.try_with(|(id, name)| f(Some((*id, name)))) {
+        return r;
     }
     f(None)
 }
@@ -134,11 +141,9 @@ impl ScratchParts<'_> {
         func_name: Option<&'static str>,
         thread: Option<(u64, &'b str)>,
     ) -> (Record<'b>, &'b mut Output) {
-        let created_ns = match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(d) => d.as_nanos() as i128,
-            Err(e) => -(e.duration().as_nanos() as i128),
-        };
-        let relative_ns = u64::try_from(START.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let created_ns = now_ns();
+        // A clock stepped back before the start gives 0, not a negative age.
+        let relative_ns = u64::try_from(created_ns - *START).unwrap_or(0);
         let (thread_id, thread_name) = thread.unwrap_or((0, ""));
         let record = Record {
             name: meta.target(),

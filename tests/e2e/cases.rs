@@ -30,6 +30,9 @@ pub const TESTS: &[(&str, Test)] = &[
     ("structured_fields", structured_fields),
     ("json_config", json_config),
     ("handler_level_and_file_split", handler_level_and_file_split),
+    ("buffered_flushed_on_guard_drop", buffered_guard_drop),
+    ("buffered_flushed_on_interval", buffered_interval),
+    ("buffered_flushed_on_panic", buffered_panic),
 ];
 
 fn lines(text: &str) -> Vec<&str> {
@@ -88,8 +91,8 @@ fn example_default_profile() {
     assert!(!log.contains("add_parsable_certificates"), "{log}");
     // Every line has the `debug` formatter's shape.
     for line in log.lines() {
-        let fields: Vec<&str> = line.splitn(5, '|').collect();
-        assert_eq!(fields.len(), 5, "{line}");
+        let fields: Vec<&str> = line.splitn(4, '|').collect();
+        assert_eq!(fields.len(), 4, "{line}");
         assert_eq!(fields[0].len(), "2026-11-29 14:47:13,123".len(), "{line}");
         assert!(fields[2].contains("deploy_vpc.rs:"), "{line}");
     }
@@ -207,6 +210,7 @@ pub fn run_child(name: &str) -> ExitCode {
         "fields" => child_fields(),
         "json" => child_json(),
         "split" => child_split(),
+        "buffered" => child_buffered(),
         _ => Err(format!("unknown child case {name}")),
     };
     match result {
@@ -485,4 +489,72 @@ root: {level: DEBUG}
     assert_eq!(run.stdout, "ERROR error\n");
     assert_eq!(run.file("logs/nested/app.log"), "INFO info\nERROR error\n");
     assert_eq!(run.stderr, "");
+}
+
+const BUFFERED: &str = "version: 1
+formatters: {f: {format: '%(levelname)s %(message)s'}}
+handlers:
+  file:
+    class: logging.FileHandler
+    formatter: f
+    filename: app.log
+    buffer: {capacity: 1000000, flushInterval: 0.2}
+root: {level: INFO, handlers: [file]}
+";
+
+fn child_buffered() -> Result<(), String> {
+    let mode = std::env::var("MODE").map_err(|e| e.to_string())?;
+    let guard = install("config.yaml")?;
+    for i in 0..3 {
+        info!("record {i}");
+    }
+    let in_file = || std::fs::read_to_string("app.log").unwrap_or_default();
+    println!("before flush: {}", in_file().lines().count());
+    match mode.as_str() {
+        "drop" => drop(guard),
+        "interval" => {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while in_file().lines().count() < 3 && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            println!("after waiting: {}", in_file().lines().count());
+            std::mem::forget(guard);
+        }
+        _ => panic!("the application panics"),
+    }
+    Ok(())
+}
+
+fn buffered_run(mode: &str) -> crate::Run {
+    child("buffered", &[("config.yaml", BUFFERED)], &[("MODE", mode)])
+}
+
+fn buffered_guard_drop() {
+    let run = buffered_run("drop");
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(run.stdout, "before flush: 0\n");
+    assert_eq!(
+        run.file("app.log"),
+        "INFO record 0\nINFO record 1\nINFO record 2\n"
+    );
+}
+
+fn buffered_interval() {
+    let run = buffered_run("interval");
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(run.stdout, "before flush: 0\nafter waiting: 3\n");
+}
+
+fn buffered_panic() {
+    let run = buffered_run("panic");
+    assert!(!run.success);
+    assert!(
+        run.stderr.contains("the application panics"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.file("app.log"),
+        "INFO record 0\nINFO record 1\nINFO record 2\n"
+    );
 }

@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo test --test e2e`.
 
+// A test binary: its items are not a public API.
+#![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
+
 mod cases;
 
 use std::path::{Path, PathBuf};
@@ -40,8 +43,9 @@ fn finish(output: Output, tmp: tempfile::TempDir) -> Run {
     }
 }
 
-/// Runs child case `name` in a fresh directory holding `files`, with `env`.
-pub fn child(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
+/// Runs `cmd` in a fresh directory holding `files`, with `env` and
+/// without the caller's `LOG_CFG`/`LOG_PROFILE`.
+fn run_in_temp_dir(mut cmd: Command, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
     let tmp = tempfile::tempdir().expect("temp dir");
     for (rel, text) in files {
         let path = tmp.path().join(rel);
@@ -50,38 +54,28 @@ pub fn child(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
         }
         std::fs::write(path, text).expect("write input file");
     }
-    let exe = std::env::current_exe().expect("current exe");
-    let mut cmd = Command::new(exe);
     cmd.current_dir(tmp.path())
-        .env("LOGCONF_E2E_CHILD", name)
         .env_remove("LOG_CFG")
         .env_remove("LOG_PROFILE");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    finish(cmd.output().expect("spawn child"), tmp)
+    finish(cmd.output().expect("spawn"), tmp)
+}
+
+/// Runs child case `name` (this executable) in a fresh directory.
+pub fn child(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(std::env::current_exe().expect("current exe"));
+    cmd.env("LOGCONF_E2E_CHILD", name);
+    run_in_temp_dir(cmd, files, env)
 }
 
 /// Runs the `deploy_vpc` example binary (built by `cargo test`) in a fresh
 /// directory holding `files`.
 pub fn example(args: &[&str], files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    for (rel, text) in files {
-        let path = tmp.path().join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, text).expect("write input file");
-    }
     let mut cmd = Command::new(example_path());
-    cmd.args(args)
-        .current_dir(tmp.path())
-        .env_remove("LOG_CFG")
-        .env_remove("LOG_PROFILE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    finish(cmd.output().expect("spawn example"), tmp)
+    cmd.args(args);
+    run_in_temp_dir(cmd, files, env)
 }
 
 fn example_path() -> PathBuf {
