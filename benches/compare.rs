@@ -18,6 +18,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::hint::black_box;
+use std::io::{Seek as _, Write as _};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -121,18 +122,17 @@ root:
     build(&yaml)
 }
 
-/// `handlers` null handlers using the first `formatters` of three distinct
-/// formatters round-robin.
+/// `handlers` null handlers using `formatters` distinct formatters
+/// round-robin (each formatter a different format string of the same
+/// length).
 fn logconf_null(handlers: usize, formatters: usize) -> logconf::Logconf {
-    let mut yaml = String::from(
-        "version: 1
-formatters:
-  f0: {format: '%(levelname)s %(name)s %(message)s'}
-  f1: {format: '%(name)s %(levelname)s %(message)s'}
-  f2: {format: '%(message)s %(levelname)s %(name)s'}
-handlers:
-",
-    );
+    let mut yaml = String::from("version: 1\nformatters:\n");
+    for f in 0..formatters {
+        yaml.push_str(&format!(
+            "  f{f}: {{format: '%(levelname)s %(name)s %(message)s #{f}'}}\n"
+        ));
+    }
+    yaml.push_str("handlers:\n");
     let names: Vec<String> = (0..handlers).map(|h| format!("h{h}")).collect();
     for (h, name) in names.iter().enumerate() {
         yaml.push_str(&format!(
@@ -387,6 +387,24 @@ fn enabled(c: &mut Criterion) {
     );
     log4rs_use(log4rs_rolling(dir.path()));
     run_log(&mut group, "log4rs", log_app_info);
+    // The floor: the same line, already formatted, written with one
+    // `write_all` on an append-mode file (no formatting, no subscriber).
+    let file = append(&dir.path().join("raw.log"));
+    let line = b"INFO bench_app::service request 1234567 handled in 42 ms\n";
+    group.bench_function("raw_write", |b| {
+        b.iter(|| (&*file).write_all(black_box(line)).expect("write"))
+    });
+    // The floor of logconf's rotating handler today: the write plus the
+    // position query (`lseek`) and the process id (`getpid`) it makes per
+    // record.
+    group.bench_function("raw_write_lseek_getpid", |b| {
+        b.iter(|| {
+            black_box(std::process::id());
+            let mut f = &*file;
+            black_box(f.stream_position().expect("position"));
+            f.write_all(black_box(line)).expect("write")
+        })
+    });
     group.finish();
 }
 
@@ -415,7 +433,7 @@ fn fanout(c: &mut Criterion) {
     // Formatting alone: null handlers write nothing, so the differences
     // between these are formatter runs.
     let mut group = c.benchmark_group("fanout_null");
-    for (handlers, formatters) in [(1, 1), (3, 1), (3, 2), (3, 3)] {
+    for (handlers, formatters) in [(1, 1), (3, 1), (3, 2), (3, 3), (6, 1), (6, 2), (6, 6)] {
         let built = logconf_null(handlers, formatters);
         run_tracing(
             &mut group,

@@ -24,6 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
     exit 1
 }
 
+# Run the interpreter itself, not a version manager's shim (a shim's
+# own start-up would be counted as Python's).
+python=$("$python" -c 'import sys; print(sys.executable)')
+
 cd "$root"
 rust=$(cargo bench --bench whole_process --no-run 2>&1 |
     sed -n 's/.*Executable .*(\(.*whole_process-[0-9a-f]*\)).*/\1/p' | tail -n 1)
