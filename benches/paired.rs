@@ -12,7 +12,7 @@
 mod common;
 
 use std::hint::black_box;
-use std::io::{Seek as _, Write as _};
+use std::io::Write as _;
 use std::time::Instant;
 
 use common::*;
@@ -44,8 +44,8 @@ fn log_run<'a>(emit: fn(u64)) -> Run<'a> {
 }
 
 /// The floor: the line already formatted, one `write_all` on an
-/// append-mode file; with `syscalls`, also the position query (`lseek`) and
-/// process id (`getpid`) logconf's rotating handler makes per record.
+/// append-mode file; with `syscalls`, also the process id query (`getpid`)
+/// logconf makes per record.
 fn raw_run(file: &std::fs::File, syscalls: bool) -> Run<'_> {
     Box::new(move |k| {
         let line = b"INFO bench_app::service request 1234567 handled in 42 ms\n";
@@ -54,7 +54,6 @@ fn raw_run(file: &std::fs::File, syscalls: bool) -> Run<'_> {
             let mut f = file;
             if syscalls {
                 black_box(std::process::id());
-                black_box(f.stream_position().expect("position"));
             }
             f.write_all(black_box(line)).expect("write");
         }
@@ -155,7 +154,7 @@ fn main() {
                 ("logconf", tracing_run(&lc, app_info)),
                 ("log4rs", log_run(log_app_info)),
                 ("raw_write", raw_run(&raw, false)),
-                ("raw_write_lseek_getpid", raw_run(&raw, true)),
+                ("raw_write_getpid", raw_run(&raw, true)),
             ],
         );
         paired(
