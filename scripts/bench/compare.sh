@@ -4,7 +4,9 @@
 # each to a rotating file in a temp dir. Each program runs RUNS times,
 # alternating; the medians are reported, with the Python-to-Rust ratios of
 # the whole process (start to exit: interpreter or binary start, config
-# load, the records, shutdown) and of the record loop alone.
+# load, the records, shutdown) and of the record loop alone. A third
+# contender, logconf with its opt-in `buffer:` (which has no CPython
+# equivalent), is reported on a line of its own.
 #
 # Usage: scripts/bench/compare.sh [N] [RUNS]
 #   (defaults 200000 and 5; PYTHON selects the interpreter, default python3;
@@ -63,6 +65,7 @@ echo "records=$records runs=$runs python=$("$python" -c 'import sys; print(sys.v
 for _ in $(seq "$runs"); do
     run python "$python" "$here/whole_process.py" "$records" "$tmp/python.log"
     run rust "$rust" "$records" "$tmp/rust.log"
+    run rust_buffered "$rust" "$records" "$tmp/rust_buffered.log" buffered
 done
 
 if ! diff -q <(head -n 3 "$tmp/python.log") <(head -n 3 "$tmp/rust.log") >/dev/null; then
@@ -75,8 +78,12 @@ py_wall=$(cut -d' ' -f1 "$tmp/python.times" | median)
 rs_wall=$(cut -d' ' -f1 "$tmp/rust.times" | median)
 py_rate=$(cut -d' ' -f2 "$tmp/python.times" | median)
 rs_rate=$(cut -d' ' -f2 "$tmp/rust.times" | median)
+rb_wall=$(cut -d' ' -f1 "$tmp/rust_buffered.times" | median)
+rb_rate=$(cut -d' ' -f2 "$tmp/rust_buffered.times" | median)
 
-awk -v pw="$py_wall" -v rw="$rs_wall" -v pr="$py_rate" -v rr="$rs_rate" -v n="$records" 'BEGIN {
+awk -v pw="$py_wall" -v rw="$rs_wall" -v pr="$py_rate" -v rr="$rs_rate" \
+    -v bw="$rb_wall" -v br="$rb_rate" 'BEGIN {
     printf "median whole process: python %.3f s, rust %.3f s -> python/rust = %.1fx\n", pw / 1e6, rw / 1e6, pw / rw
     printf "median record loop:   python %.0f rec/s, rust %.0f rec/s -> rust/python = %.1fx\n", pr, rr, rr / pr
+    printf "opt-in buffer: (no CPython equivalent): whole process %.3f s -> python/rust = %.1fx; loop %.0f rec/s -> %.1fx\n", bw / 1e6, pw / bw, br, br / pr
 }'
