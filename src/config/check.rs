@@ -135,6 +135,25 @@ struct Entry<'n> {
     value: &'n Node,
 }
 
+/// The names of a section's entries, in order, with an index by name (the
+/// first of duplicates wins, as the section's order does).
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Names {
+    fn of(entries: &[Entry<'_>]) -> Names {
+        let list: Vec<String> = entries.iter().map(|e| e.key.to_owned()).collect();
+        let mut index = std::collections::HashMap::with_capacity(list.len());
+        for (i, name) in list.iter().enumerate() {
+            index.entry(name.clone()).or_insert(i);
+        }
+        Names { list, index }
+    }
+}
+
 /// Finds `key` among `entries`, treating an explicit `null` as absent.
 fn get<'n>(entries: &[Entry<'n>], key: &str) -> Option<Entry<'n>> {
     entries
@@ -397,7 +416,7 @@ impl Checker<'_> {
 
     /// A list of references to `what`s (`handler`, `filter`), resolved to
     /// indexes into `names`.
-    fn refs(&mut self, node: &Node, path: &str, what: &str, names: &[String]) -> Vec<usize> {
+    fn refs(&mut self, node: &Node, path: &str, what: &str, names: &Names) -> Vec<usize> {
         let items = match &node.value {
             Value::Null => return Vec::new(),
             Value::Seq(items) => items,
@@ -430,13 +449,7 @@ impl Checker<'_> {
     }
 
     /// One reference to a `what`, resolved to an index into `names`.
-    fn reference(
-        &mut self,
-        node: &Node,
-        path: &str,
-        what: &str,
-        names: &[String],
-    ) -> Option<usize> {
+    fn reference(&mut self, node: &Node, path: &str, what: &str, names: &Names) -> Option<usize> {
         let Value::Str(name) = &node.value else {
             self.report(
                 node.pos,
@@ -446,13 +459,13 @@ impl Checker<'_> {
             );
             return None;
         };
-        if let Some(found) = names.iter().position(|n| n == name) {
-            return Some(found);
+        if let Some(found) = names.index.get(name.as_str()) {
+            return Some(*found);
         }
-        let help = if names.is_empty() {
+        let help = if names.list.is_empty() {
             Some(format!("no {what}s are defined under `{what}s:`"))
         } else {
-            did_you_mean(name, names.iter().map(String::as_str))
+            did_you_mean(name, names.list.iter().map(String::as_str))
         };
         self.report(
             node.pos,
@@ -542,10 +555,9 @@ impl Checker<'_> {
         let handler_entries = self.section(&entries, "handlers");
         let logger_entries = self.section(&entries, "loggers");
 
-        let formatter_names: Vec<String> =
-            formatter_entries.iter().map(|e| e.key.to_owned()).collect();
-        let filter_names: Vec<String> = filter_entries.iter().map(|e| e.key.to_owned()).collect();
-        let handler_names: Vec<String> = handler_entries.iter().map(|e| e.key.to_owned()).collect();
+        let formatter_names = Names::of(&formatter_entries);
+        let filter_names = Names::of(&filter_entries);
+        let handler_names = Names::of(&handler_entries);
 
         let mut formatters = Vec::new();
         for e in &formatter_entries {
@@ -816,8 +828,8 @@ impl Checker<'_> {
     fn handler(
         &mut self,
         entry: &Entry<'_>,
-        formatter_names: &[String],
-        filter_names: &[String],
+        formatter_names: &Names,
+        filter_names: &Names,
     ) -> Option<HandlerSpec> {
         let path = join("handlers", entry.key);
         let before = self.problems.len();
@@ -1230,8 +1242,8 @@ impl Checker<'_> {
         &mut self,
         node: &Node,
         path: &str,
-        handler_names: &[String],
-        filter_names: &[String],
+        handler_names: &Names,
+        filter_names: &Names,
     ) -> Option<LoggerParts> {
         let before = self.problems.len();
         let entries = self.mapping(node, path)?;

@@ -191,14 +191,26 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        // Last wins, as PyYAML does, whatever the parser forwards: an
+        // earlier duplicate's slot is emptied (string keys are found through
+        // an index, so a mapping with many keys loads in linear time).
+        let mut entries: Vec<Option<(Node, Node)>> = Vec::new();
+        let mut by_name: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         while let Some(key) = map.next_key::<Node>()? {
             let value = map.next_value::<Node>()?;
-            // Last wins, as PyYAML does, whatever the parser forwards.
-            entries.retain(|(k, _)| k.value != key.value);
-            entries.push((key, value));
+            let earlier = match &key.value {
+                Value::Str(name) => by_name.insert(name.clone(), entries.len()),
+                other => entries
+                    .iter()
+                    .position(|e| e.as_ref().is_some_and(|(k, _)| k.value == *other)),
+            };
+            if let Some(slot) = earlier.and_then(|i| entries.get_mut(i)) {
+                *slot = None;
+            }
+            entries.push(Some((key, value)));
         }
-        Ok(Value::Map(entries))
+        Ok(Value::Map(entries.into_iter().flatten().collect()))
     }
 }
 

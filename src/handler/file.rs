@@ -42,6 +42,23 @@ pub(crate) fn absolute(path: &Path) -> io::Result<PathBuf> {
     Ok(out)
 }
 
+/// Creates `dir` and its missing parents. On Unix they get the file's
+/// permissions with an execute bit wherever a read bit is set (0750 for
+/// 0640), less the umask: never world-writable, whatever the umask.
+fn create_dirs(dir: &Path, file_permissions: u32) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        let read = file_permissions & 0o444;
+        builder.mode((file_permissions | (read >> 2)) & 0o775);
+    }
+    #[cfg(not(unix))]
+    let _ = file_permissions;
+    builder.create(dir)
+}
+
 /// A failed file operation: what was attempted, on which path, and the error.
 #[derive(Debug)]
 pub(crate) struct Failure {
@@ -123,7 +140,7 @@ impl LogFile {
     /// is the file's size.
     pub(crate) fn open(&mut self) -> Result<(), Failure> {
         if let Some(parent) = self.path.parent() {
-            fs::create_dir_all(parent).map_err(|err| {
+            create_dirs(parent, self.permissions).map_err(|err| {
                 Failure::new(
                     Op::CreateDir,
                     format!("cannot create the directory {}", parent.display()),

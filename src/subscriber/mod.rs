@@ -48,6 +48,10 @@ pub(crate) struct Shared {
     targets: RwLock<HashMap<String, Arc<Route>>>,
 }
 
+/// How many target names keep their computed route (`tracing` callsites are
+/// finite and always kept; `log` targets may be made at run time).
+const MAX_CACHED_TARGETS: usize = 4096;
+
 /// Whether `meta` is one of the `tracing-log` callsites that carry `log`
 /// records (their real target is only known per record).
 fn is_log_callsite(meta: &Metadata<'_>) -> bool {
@@ -93,12 +97,13 @@ impl Shared {
             return Arc::clone(route);
         }
         let route = Arc::new(self.router.route(target));
-        self.targets
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(target.to_owned())
-            .or_insert(route)
-            .clone()
+        let mut targets = self.targets.write().unwrap_or_else(PoisonError::into_inner);
+        // `log` targets can be made at run time (`target: &format!(..)`):
+        // past a bound, routes are computed per record instead of kept.
+        if targets.len() >= MAX_CACHED_TARGETS {
+            return route;
+        }
+        targets.entry(target.to_owned()).or_insert(route).clone()
     }
 
     /// The route for a `tracing` callsite, computed once per callsite.
