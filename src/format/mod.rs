@@ -76,7 +76,9 @@
 //!   contains [`Needs::FUNC_NAME`]; otherwise it may be `""`.
 //! - `Record::thread_id`/`thread_name`: when it contains [`Needs::THREAD`].
 //! - `Record::created_ns`: wall-clock nanoseconds since the epoch;
-//!   `Record::relative_ns`: nanoseconds since logconf was loaded.
+//!   `Record::relative_ns`: nanoseconds since logconf was loaded (both only
+//!   when it contains [`Needs::TIME`]).
+//! - `Record::process_id`: when it contains [`Needs::PROCESS`].
 //! - `Record::message`: the text `%(message)s` prints, fields included.
 //! - `Record::fields`: the event's fields, for names listed in `defaults`.
 //!
@@ -160,6 +162,11 @@ impl Needs {
     pub(crate) const FUNC_NAME: Needs = Needs(1);
     /// `%(thread)d` / `%(threadName)s`.
     pub(crate) const THREAD: Needs = Needs(2);
+    /// `%(process)d`: the process id (a system call) must be read.
+    pub(crate) const PROCESS: Needs = Needs(4);
+    /// `%(asctime)s`, `%(created)f`, `%(msecs)d`, `%(relativeCreated)d`:
+    /// the clock must be read.
+    pub(crate) const TIME: Needs = Needs(8);
 
     /// Nothing extra.
     pub(crate) const NONE: Needs = Needs(0);
@@ -402,7 +409,14 @@ impl<'o> Builder<'o> {
             match attr {
                 Attr::FuncName => self.needs = self.needs.union(Needs::FUNC_NAME),
                 Attr::Thread | Attr::ThreadName => self.needs = self.needs.union(Needs::THREAD),
-                Attr::Asctime => self.uses_time = true,
+                Attr::Asctime => {
+                    self.uses_time = true;
+                    self.needs = self.needs.union(Needs::TIME);
+                }
+                Attr::Msecs | Attr::Created | Attr::RelativeCreated => {
+                    self.needs = self.needs.union(Needs::TIME);
+                }
+                Attr::Process => self.needs = self.needs.union(Needs::PROCESS),
                 _ => {}
             }
             return Ok((Source::Attr(attr), attr.kind()));

@@ -89,6 +89,9 @@ pub(super) fn pad(
     align: Align,
     sign_len: usize,
 ) {
+    if width == 0 {
+        return;
+    }
     let have = char_count(out.get(start..).unwrap_or(&[]));
     if have >= width {
         return;

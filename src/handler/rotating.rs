@@ -114,7 +114,10 @@ impl RotatingFileHandler {
         if pos == 0 {
             return false;
         }
-        if pos.saturating_add(char_len(record)) < self.max_bytes {
+        // Characters never outnumber bytes: only count them near the limit.
+        if pos.saturating_add(record.len() as u64) < self.max_bytes
+            || pos.saturating_add(char_len(record)) < self.max_bytes
+        {
             return false;
         }
         !fs::metadata(state.file.path()).is_ok_and(|meta| !meta.is_file())

@@ -4,6 +4,12 @@
 //! and flushed, as Python flushes after each record. A failure (EPIPE when
 //! the reader of stdout went away: Rust ignores SIGPIPE) is reported once,
 //! the record dropped, and the next record tried again.
+//!
+//! Lock order: the standard stream's lock first, then the handler's state.
+//! An application may hold `io::stdout().lock()` while it logs (the std
+//! docs suggest it for speed); that lock is reentrant, so its thread goes
+//! on, and no thread ever holds the handler's state while waiting for the
+//! stream, so two threads (or the flush thread) cannot deadlock.
 
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
@@ -11,6 +17,31 @@ use std::sync::{Mutex, PoisonError};
 use super::report::{Op, Reporter};
 use super::{Handler, StreamTarget};
 use crate::level::Level;
+
+/// A standard stream, locked.
+enum StdLock {
+    /// `io::stdout().lock()`.
+    Out(io::StdoutLock<'static>),
+    /// `io::stderr().lock()`.
+    Err(io::StderrLock<'static>),
+}
+
+impl StdLock {
+    /// Locks the standard stream `target`.
+    fn of(target: StreamTarget) -> StdLock {
+        match target {
+            StreamTarget::Stdout => StdLock::Out(io::stdout().lock()),
+            StreamTarget::Stderr => StdLock::Err(io::stderr().lock()),
+        }
+    }
+
+    fn stream(&mut self) -> &mut dyn Write {
+        match self {
+            StdLock::Out(out) => out,
+            StdLock::Err(err) => err,
+        }
+    }
+}
 
 /// Where the bytes go.
 enum Out {
@@ -32,34 +63,25 @@ impl Out {
         }
     }
 
-    /// Writes `record` and flushes.
-    fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
-        match self {
-            Out::Std(StreamTarget::Stdout) => {
-                let mut out = io::stdout().lock();
-                out.write_all(record)?;
-                out.flush()
-            }
-            Out::Std(StreamTarget::Stderr) => {
-                let mut out = io::stderr().lock();
-                out.write_all(record)?;
-                out.flush()
-            }
+    /// Writes `record` and flushes; `std` is the locked standard stream.
+    fn write_record(&mut self, std: Option<&mut StdLock>, record: &[u8]) -> io::Result<()> {
+        let out: &mut dyn Write = match (std, self) {
+            (Some(lock), _) => lock.stream(),
             #[cfg(test)]
-            Out::Other(out, _) => {
-                out.write_all(record)?;
-                out.flush()
-            }
-        }
+            (None, Out::Other(out, _)) => out,
+            (None, Out::Std(_)) => return Ok(()),
+        };
+        out.write_all(record)?;
+        out.flush()
     }
 
-    /// Flushes.
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Out::Std(StreamTarget::Stdout) => io::stdout().lock().flush(),
-            Out::Std(StreamTarget::Stderr) => io::stderr().lock().flush(),
+    /// Flushes; `std` is the locked standard stream.
+    fn flush(&mut self, std: Option<&mut StdLock>) -> io::Result<()> {
+        match (std, self) {
+            (Some(lock), _) => lock.stream().flush(),
             #[cfg(test)]
-            Out::Other(out, _) => out.flush(),
+            (None, Out::Other(out, _)) => out.flush(),
+            (None, Out::Std(_)) => Ok(()),
         }
     }
 }
@@ -84,6 +106,8 @@ struct State {
 pub(crate) struct StreamHandler {
     /// The stream and reporter.
     state: Mutex<State>,
+    /// The standard stream written to (`None` in tests writing elsewhere).
+    std: Option<StreamTarget>,
 }
 
 impl StreamHandler {
@@ -94,6 +118,7 @@ impl StreamHandler {
                 out: Out::Std(target),
                 reporter,
             }),
+            std: Some(target),
         }
     }
 
@@ -109,15 +134,18 @@ impl StreamHandler {
                 out: Out::Other(out, name),
                 reporter,
             }),
+            std: None,
         }
     }
 }
 
 impl Handler for StreamHandler {
     fn emit(&self, record: &[u8], _level: Level) {
+        // The stream first, then the state: see the module docs.
+        let mut std = self.std.map(StdLock::of);
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let State { out, reporter } = &mut *state;
-        if let Err(err) = out.write_record(record) {
+        if let Err(err) = out.write_record(std.as_mut(), record) {
             reporter.report(Op::Write, &err, || {
                 format!("cannot write to {}", out.name())
             });
@@ -125,9 +153,10 @@ impl Handler for StreamHandler {
     }
 
     fn flush(&self) {
+        let mut std = self.std.map(StdLock::of);
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let State { out, reporter } = &mut *state;
-        if let Err(err) = out.flush() {
+        if let Err(err) = out.flush(std.as_mut()) {
             reporter.report(Op::Flush, &err, || format!("cannot flush {}", out.name()));
         }
     }

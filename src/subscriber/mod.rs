@@ -43,10 +43,38 @@ pub(crate) struct Shared {
     /// What any formatter needs computed.
     needs: Needs,
     /// Routes of `tracing` callsites, filled as they register.
-    callsites: RwLock<HashMap<Identifier, Arc<Route>>>,
+    callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
     /// Routes by target name, for `log` records and unregistered callsites.
     targets: RwLock<HashMap<String, Arc<Route>>>,
 }
+
+/// A hasher for callsite identities, which hash as a pointer or two: one
+/// multiply-rotate per word instead of SipHash (the keys are addresses of
+/// statics, not attacker-chosen).
+#[derive(Debug, Default, Clone, Copy)]
+struct PtrHasher(u64);
+
+impl std::hash::Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+}
+
+type BuildPtrHasher = std::hash::BuildHasherDefault<PtrHasher>;
 
 /// How many target names keep their computed route (`tracing` callsites are
 /// finite and always kept; `log` targets may be made at run time).
@@ -72,7 +100,7 @@ impl Shared {
             handlers,
             formatters,
             needs,
-            callsites: RwLock::new(HashMap::new()),
+            callsites: RwLock::new(HashMap::default()),
             targets: RwLock::new(HashMap::new()),
         }
     }
@@ -172,7 +200,7 @@ impl Shared {
         Scratch::with(|scratch| {
             record::with_thread(wants_thread, |thread| {
                 scratch.visit(event);
-                let (record, out) = scratch.record(meta, level, func_name, thread);
+                let (record, out) = scratch.record(meta, level, func_name, thread, self.needs);
                 for delivery in &route.deliveries {
                     if level < delivery.level {
                         continue;

@@ -10,7 +10,7 @@ use tracing_core::field::{Field, Visit};
 use tracing_core::{Event, Metadata};
 
 use super::Output;
-use crate::format::{FieldValue, Fields, Record};
+use crate::format::{FieldValue, Fields, Needs, Record};
 use crate::level::Level;
 
 /// When logconf was first used, in nanoseconds since the epoch:
@@ -140,10 +140,15 @@ impl ScratchParts<'_> {
         level: Level,
         func_name: Option<&'static str>,
         thread: Option<(u64, &'b str)>,
+        needs: Needs,
     ) -> (Record<'b>, &'b mut Output) {
-        let created_ns = now_ns();
-        // A clock stepped back before the start gives 0, not a negative age.
-        let relative_ns = u64::try_from(created_ns - *START).unwrap_or(0);
+        let (created_ns, relative_ns) = if needs.contains(Needs::TIME) {
+            let created_ns = now_ns();
+            // A clock stepped back before the start gives 0, not a negative age.
+            (created_ns, u64::try_from(created_ns - *START).unwrap_or(0))
+        } else {
+            (0, 0)
+        };
         let (thread_id, thread_name) = thread.unwrap_or((0, ""));
         let record = Record {
             name: meta.target(),
@@ -158,7 +163,11 @@ impl ScratchParts<'_> {
             relative_ns,
             thread_id,
             thread_name,
-            process_id: std::process::id(),
+            process_id: if needs.contains(Needs::PROCESS) {
+                std::process::id()
+            } else {
+                0
+            },
             process_name: &PROCESS_NAME,
         };
         (record, self.out)
