@@ -1,7 +1,7 @@
 //! The built config ([`Logconf`]), its layer and subscriber, and the [`Guard`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use tracing_core::Subscriber;
 use tracing_subscriber::filter::Filtered;
@@ -100,16 +100,34 @@ fn start_flusher(shared: &Arc<Shared>, interval: std::time::Duration) {
         });
 }
 
-/// Makes a panic write buffered records before the panic is reported.
+/// The configs whose buffered records a panic writes first.
+static PANIC_FLUSH: OnceLock<Mutex<Vec<Weak<Shared>>>> = OnceLock::new();
+
+/// Makes a panic write `shared`'s buffered records before the panic is
+/// reported. One hook is installed, once, for every config; configs that
+/// are gone are forgotten.
 fn flush_on_panic(shared: &Arc<Shared>) {
-    let weak = Arc::downgrade(shared);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if let Some(shared) = weak.upgrade() {
-            shared.try_flush();
-        }
-        previous(info);
-    }));
+    let list = PANIC_FLUSH.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // `try_lock`: the panicking thread may hold the list's lock.
+            if let Some(Ok(list)) = PANIC_FLUSH.get().map(Mutex::try_lock) {
+                for shared in list.iter().filter_map(Weak::upgrade) {
+                    shared.try_flush();
+                }
+            }
+            previous(info);
+        }));
+        Mutex::new(Vec::new())
+    });
+    let mut list = list.lock().unwrap_or_else(PoisonError::into_inner);
+    list.retain(|w| w.strong_count() > 0);
+    if !list
+        .iter()
+        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(shared)))
+    {
+        list.push(Arc::downgrade(shared));
+    }
 }
 
 impl Logconf {

@@ -38,7 +38,16 @@ impl Config {
     /// Reads a config file: JSON if the name ends in `.json`, YAML otherwise.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
         let path = path.as_ref();
-        let text = std::fs::read(path).map_err(Error::io("read logging config", path))?;
+        // Read one byte past the limit at most, so `/dev/zero` is "too
+        // large", not the end of the memory.
+        let mut text = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                use std::io::Read as _;
+                file.take(config::MAX_CONFIG_BYTES as u64 + 1)
+                    .read_to_end(&mut text)
+            })
+            .map_err(Error::io("read logging config", path))?;
         let syntax = match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
             _ => config::Syntax::Yaml,

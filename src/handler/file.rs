@@ -336,28 +336,55 @@ impl FileHandler {
 
 impl Handler for FileHandler {
     fn emit(&self, record: &[u8], level: Level) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let State { file, reporter } = &mut *state;
-        if file.ensure_open(&*self.clock, reporter) {
-            file.write(record, level, reporter);
+        let reports = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { file, reporter } = &mut *state;
+            if file.ensure_open(&*self.clock, reporter) {
+                file.write(record, level, reporter);
+            }
+            reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
         }
     }
 
     fn flush(&self) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let State { file, reporter } = &mut *state;
-        file.flush(reporter);
+        let reports = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { file, reporter } = &mut *state;
+            file.flush(reporter);
+            reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
+        }
     }
 
     fn try_flush(&self) {
-        if let Some(mut state) = try_lock_for_a_while(&self.state) {
+        let reports = try_lock_for_a_while(&self.state).and_then(|mut state| {
             let State { file, reporter } = &mut *state;
             file.flush(reporter);
+            reporter.take()
+        });
+        if let Some(reports) = reports {
+            reports.write();
         }
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
         self.flush_interval
+    }
+}
+
+impl Drop for FileHandler {
+    /// Writes what is buffered, as `BufWriter` does.
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        state.file.flush(&mut state.reporter);
+        if let Some(reports) = state.reporter.take() {
+            reports.write();
+        }
     }
 }
 

@@ -29,7 +29,7 @@
 //! - a failed rollover still writes the record (see [`rotating`]).
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,7 +147,7 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
 /// Builds the handler `name` described by `kind`, reporting failures on
 /// stderr and timing retries with the system clock.
 pub(crate) fn build(name: &str, kind: &HandlerKind) -> io::Result<Box<dyn Handler>> {
-    build_with(name, kind, Arc::new(SystemClock), Box::new(io::stderr()))
+    build_with(name, kind, Arc::new(SystemClock), Arc::new(report::Stderr))
 }
 
 /// Builds the handler `name` described by `kind`, with `clock` for the
@@ -156,7 +156,7 @@ pub(crate) fn build_with(
     name: &str,
     kind: &HandlerKind,
     clock: Arc<dyn Clock>,
-    errors: Box<dyn Write + Send>,
+    errors: Arc<dyn report::ErrorSink>,
 ) -> io::Result<Box<dyn Handler>> {
     let reporter = Reporter::new(name, errors);
     Ok(match kind {

@@ -17,10 +17,15 @@
 //! The record whose write failed (or that arrived while the file could not
 //! be opened) is dropped, not kept for later; the handler tries again with
 //! the next record.
+//!
+//! A report is written after the handler has released its own lock
+//! ([`Reporter::take`]): an application thread holding `io::stderr().lock()`
+//! while it logs must never wait on a handler whose holder waits on stderr.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The operation that failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,46 +46,85 @@ pub(crate) enum Op {
     Rename,
 }
 
+/// Where reports go.
+pub(crate) trait ErrorSink: Send + Sync + fmt::Debug {
+    /// Writes one report; a failure has nowhere to go and is ignored.
+    fn write_report(&self, text: &[u8]);
+}
+
+/// The process's stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stderr;
+
+impl ErrorSink for Stderr {
+    fn write_report(&self, text: &[u8]) {
+        let mut err = io::stderr().lock();
+        let _ = err.write_all(text);
+        let _ = err.flush();
+    }
+}
+
 /// Reports failures of one handler, each kind once.
+#[derive(Debug)]
 pub(crate) struct Reporter {
     /// The handler's name (its key under `handlers:`).
     handler: String,
     /// Where reports go: stderr unless a test injects something else.
-    sink: Box<dyn Write + Send>,
+    sink: Arc<dyn ErrorSink>,
     /// The kinds of failure already reported.
     seen: HashSet<(Op, io::ErrorKind)>,
+    /// Reports not written yet (see [`Reporter::take`]).
+    pending: Vec<u8>,
 }
 
-impl fmt::Debug for Reporter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Reporter")
-            .field("handler", &self.handler)
-            .field("seen", &self.seen)
-            .finish_non_exhaustive()
+/// Reports taken out of a handler's lock, to be written after it is released.
+#[derive(Debug)]
+#[must_use = "reports are lost unless written"]
+pub(crate) struct Reports {
+    text: Vec<u8>,
+    sink: Arc<dyn ErrorSink>,
+}
+
+impl Reports {
+    /// Writes the reports.
+    pub(crate) fn write(self) {
+        self.sink.write_report(&self.text);
     }
 }
 
 impl Reporter {
     /// A reporter for handler `handler` writing to `sink`.
-    pub(crate) fn new(handler: &str, sink: Box<dyn Write + Send>) -> Reporter {
+    pub(crate) fn new(handler: &str, sink: Arc<dyn ErrorSink>) -> Reporter {
         Reporter {
             handler: handler.to_owned(),
             sink,
             seen: HashSet::new(),
+            pending: Vec::new(),
         }
     }
 
-    /// Reports `err` from `op`, unless this kind was reported before.
-    /// `what` describes the attempt ("cannot write to /abs/app.log"); it is
-    /// only called when a report is written.
+    /// Records a report of `err` from `op`, unless this kind was reported
+    /// before. `what` describes the attempt ("cannot write to
+    /// /abs/app.log"); it is only called when a report is made. The report
+    /// is written by [`Reporter::take`]'s caller.
     pub(crate) fn report(&mut self, op: Op, err: &io::Error, what: impl FnOnce() -> String) {
         if !self.seen.insert((op, err.kind())) {
             return;
         }
         let text = report_text(&self.handler, &what(), err);
-        // Nowhere left to complain to if the error sink fails too.
-        let _ = self.sink.write_all(text.as_bytes());
-        let _ = self.sink.flush();
+        self.pending.extend_from_slice(text.as_bytes());
+    }
+
+    /// The reports made since the last call, if any: write them once the
+    /// handler's lock is released.
+    pub(crate) fn take(&mut self) -> Option<Reports> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        Some(Reports {
+            text: std::mem::take(&mut self.pending),
+            sink: Arc::clone(&self.sink),
+        })
     }
 }
 
@@ -110,18 +154,12 @@ impl Captured {
 }
 
 #[cfg(test)]
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut bytes = self
-            .0
+impl ErrorSink for Captured {
+    fn write_report(&self, text: &[u8]) {
+        self.0
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(text);
     }
 }
 
@@ -132,12 +170,19 @@ mod tests {
     #[test]
     fn reports_each_kind_once() {
         let captured = Captured::default();
-        let mut reporter = Reporter::new("logfile", Box::new(captured.clone()));
+        let mut reporter = Reporter::new("logfile", Arc::new(captured.clone()));
         let full = io::Error::from_raw_os_error(28);
         reporter.report(Op::Write, &full, || {
             "cannot write to /abs/path/app.log".into()
         });
         reporter.report(Op::Write, &full, || unreachable!("already reported"));
+        assert_eq!(
+            captured.text(),
+            "",
+            "nothing is written while the lock is held"
+        );
+        reporter.take().expect("one report").write();
+        assert!(reporter.take().is_none());
         let expected = "--- Logging error ---\n\
             logconf: handler `logfile`: cannot write to /abs/path/app.log: No space left on device (os error 28)\n\
             logconf: further errors of this kind from handler `logfile` are not reported\n";
@@ -148,29 +193,19 @@ mod tests {
         reporter.report(Op::Write, &denied, || {
             "cannot write to /abs/path/app.log".into()
         });
+        reporter.take().expect("two reports").write();
         assert_eq!(
             captured.text().matches("--- Logging error ---\n").count(),
             3
         );
     }
 
-    #[derive(Debug)]
-    struct Broken;
-
-    impl Write for Broken {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(io::Error::from(io::ErrorKind::BrokenPipe))
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Err(io::Error::from(io::ErrorKind::BrokenPipe))
-        }
-    }
-
     #[test]
-    fn a_failing_error_sink_is_ignored() {
-        let mut reporter = Reporter::new("h", Box::new(Broken));
+    fn reports_go_to_stderr_by_default() {
+        let mut reporter = Reporter::new("h", Arc::new(Stderr));
         reporter.report(Op::Write, &io::Error::other("x"), || {
             "cannot write to stdout".into()
         });
+        reporter.take().expect("a report").write();
     }
 }

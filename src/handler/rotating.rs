@@ -123,6 +123,32 @@ impl RotatingFileHandler {
         !fs::metadata(state.file.path()).is_ok_and(|meta| !meta.is_file())
     }
 
+    /// One record, the lock held: Python's `shouldRollover`, `doRollover`
+    /// and `emit`.
+    fn emit_locked(&self, state: &mut State, record: &[u8], level: Level) {
+        if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
+            return;
+        }
+        // The clock is read only while a failed rollover is backing off.
+        let ready =
+            state.rollover_backoff.is_clear() || state.rollover_backoff.ready(self.clock.now());
+        if ready && self.should_roll_over(state, record) {
+            let now = self.clock.now();
+            state.file.close(&mut state.reporter);
+            match self.shift_backups(&state.file) {
+                Ok(()) => state.rollover_backoff.succeeded(),
+                Err(failure) => {
+                    state.rollover_backoff.failed(now);
+                    failure.report(&mut state.reporter);
+                }
+            }
+            if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
+                return;
+            }
+        }
+        state.file.write(record, level, &mut state.reporter);
+    }
+
     /// The renames of Python's `doRollover` (the file being closed); stops
     /// at the first failure.
     fn shift_backups(&self, file: &LogFile) -> Result<(), Failure> {
@@ -144,6 +170,17 @@ impl RotatingFileHandler {
             rename(file.path(), &first)?;
         }
         Ok(())
+    }
+}
+
+impl Drop for RotatingFileHandler {
+    /// Writes what is buffered, as `BufWriter` does.
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        state.file.flush(&mut state.reporter);
+        if let Some(reports) = state.reporter.take() {
+            reports.write();
+        }
     }
 }
 
@@ -170,41 +207,36 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
 
 impl Handler for RotatingFileHandler {
     fn emit(&self, record: &[u8], level: Level) {
-        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let state = &mut *guard;
-        if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-            return;
+        let reports = {
+            let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            self.emit_locked(&mut guard, record, level);
+            guard.reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
         }
-        // The clock is read only while a failed rollover is backing off.
-        let ready =
-            state.rollover_backoff.is_clear() || state.rollover_backoff.ready(self.clock.now());
-        if ready && self.should_roll_over(state, record) {
-            let now = self.clock.now();
-            state.file.close(&mut state.reporter);
-            match self.shift_backups(&state.file) {
-                Ok(()) => state.rollover_backoff.succeeded(),
-                Err(failure) => {
-                    state.rollover_backoff.failed(now);
-                    failure.report(&mut state.reporter);
-                }
-            }
-            if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-                return;
-            }
-        }
-        state.file.write(record, level, &mut state.reporter);
     }
 
     fn flush(&self) {
-        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let state = &mut *guard;
-        state.file.flush(&mut state.reporter);
+        let reports = {
+            let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let state = &mut *guard;
+            state.file.flush(&mut state.reporter);
+            state.reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
+        }
     }
 
     fn try_flush(&self) {
-        if let Some(mut guard) = try_lock_for_a_while(&self.state) {
+        let reports = try_lock_for_a_while(&self.state).and_then(|mut guard| {
             let state = &mut *guard;
             state.file.flush(&mut state.reporter);
+            state.reporter.take()
+        });
+        if let Some(reports) = reports {
+            reports.write();
         }
     }
 

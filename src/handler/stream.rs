@@ -142,22 +142,35 @@ impl StreamHandler {
 impl Handler for StreamHandler {
     fn emit(&self, record: &[u8], _level: Level) {
         // The stream first, then the state: see the module docs.
-        let mut std = self.std.map(StdLock::of);
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let State { out, reporter } = &mut *state;
-        if let Err(err) = out.write_record(std.as_mut(), record) {
-            reporter.report(Op::Write, &err, || {
-                format!("cannot write to {}", out.name())
-            });
+        let reports = {
+            let mut std = self.std.map(StdLock::of);
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { out, reporter } = &mut *state;
+            if let Err(err) = out.write_record(std.as_mut(), record) {
+                reporter.report(Op::Write, &err, || {
+                    format!("cannot write to {}", out.name())
+                });
+            }
+            reporter.take()
+        };
+        // Both locks are released before a report goes to stderr.
+        if let Some(reports) = reports {
+            reports.write();
         }
     }
 
     fn flush(&self) {
-        let mut std = self.std.map(StdLock::of);
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let State { out, reporter } = &mut *state;
-        if let Err(err) = out.flush(std.as_mut()) {
-            reporter.report(Op::Flush, &err, || format!("cannot flush {}", out.name()));
+        let reports = {
+            let mut std = self.std.map(StdLock::of);
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { out, reporter } = &mut *state;
+            if let Err(err) = out.flush(std.as_mut()) {
+                reporter.report(Op::Flush, &err, || format!("cannot flush {}", out.name()));
+            }
+            reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::level::Level;
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +39,7 @@ struct Built {
 fn build_test(name: &str, kind: &HandlerKind) -> io::Result<Built> {
     let clock = Arc::new(FakeClock::new());
     let errors = Captured::default();
-    let handler = build_with(name, kind, clock.clone(), Box::new(errors.clone()))?;
+    let handler = build_with(name, kind, clock.clone(), Arc::new(errors.clone()))?;
     Ok(Built {
         handler,
         clock,
@@ -626,7 +627,8 @@ impl Write for Pipe {
         if self.broken.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(io::Error::from_raw_os_error(32));
         }
-        self.got.write(buf)
+        report::ErrorSink::write_report(&self.got, buf);
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -642,7 +644,7 @@ fn a_broken_pipe_is_reported_once_and_survived() {
     let handler = stream::StreamHandler::to_writer(
         Box::new(pipe.clone()),
         "stdout",
-        report::Reporter::new("console", Box::new(errors.clone())),
+        report::Reporter::new("console", Arc::new(errors.clone())),
     );
     handler.emit(b"lost 1\n", Level::INFO);
     handler.emit(b"lost 2\n", Level::INFO);
@@ -682,7 +684,7 @@ fn a_poisoned_lock_is_recovered() {
     let handler = Arc::new(
         file::FileHandler::new(
             &options(&path, FileMode::Append, false),
-            report::Reporter::new("f", Box::new(Captured::default())),
+            report::Reporter::new("f", Arc::new(Captured::default())),
             Arc::new(FakeClock::new()),
         )
         .unwrap(),

@@ -311,17 +311,8 @@ fn rotation_identical() -> Result<(), String> {
 
 /// A built config used as a subscriber (or a layer) and dropped without a
 /// guard or a `flush()` must still write what it buffered, as `BufWriter`
-/// does on drop. It does not: the buffer is dropped with the handler,
-/// silently.
+/// does on drop.
 fn dropped_config() -> Result<(), String> {
-    if !crate::known_bugs() {
-        return Err(
-            "known bug: dropping a built config without a guard loses its buffered records \
-             silently (src/handler/file.rs: LogFile has no Drop that writes the buffer); \
-             LOGCONF_RUN_KNOWN_BUGS=1 runs it"
-                .into(),
-        );
-    }
     let n = 500;
     let plain = rotate_into("", n, false);
     let buffered = rotate_into("    buffer: {capacity: 3000}\n", n, false);

@@ -39,12 +39,6 @@ pub(crate) fn full_size() -> bool {
     std::env::var_os("LOGCONF_STRESS_FULL").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
-/// Whether cases showing known bugs are to be run (they fail until the bug
-/// is fixed; otherwise they are skipped with the reason).
-pub(crate) fn known_bugs() -> bool {
-    std::env::var_os("LOGCONF_RUN_KNOWN_BUGS").is_some_and(|v| v == "1")
-}
-
 /// What a child run produced.
 #[derive(Debug)]
 pub(crate) struct Run {

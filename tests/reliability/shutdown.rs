@@ -178,11 +178,6 @@ fn kill_9() -> Result<(), String> {
 /// debug: 10,000 guards fine, 30,000 abort; release builds happened to turn
 /// the call into a tail call and survive 100,000.)
 fn many_guards() -> Result<(), String> {
-    if !crate::known_bugs() {
-        return Err("known bug: every guard() or install() adds a panic hook layer; a long chain \
-             overflows the stack on panic (src/api.rs flush_on_panic); LOGCONF_RUN_KNOWN_BUGS=1 runs it"
-            .into());
-    }
     let run = child("many_guards", &[("log.yaml", CONFIG)], &[]);
     run.assert_success();
     assert_eq!(run.stdout, "worker panic caught: true\n");
