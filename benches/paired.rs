@@ -136,6 +136,8 @@ fn main() {
         let ts = ts_file(dir);
         let built = logconf_rotating(dir);
         let lc = Dispatch::new(built.subscriber());
+        let built_buffered = logconf_rotating_buffered(dir);
+        let lc_buffered = Dispatch::new(built_buffered.subscriber());
         log4rs_use(log4rs_rolling(dir));
         let raw = append(&dir.join("raw.log"));
         paired(
@@ -155,6 +157,7 @@ fn main() {
             &[
                 ("tracing_subscriber", tracing_run(&ts, app_info)),
                 ("logconf", tracing_run(&lc, app_info)),
+                ("logconf_buffered", tracing_run(&lc_buffered, app_info)),
                 ("log4rs", log_run(log_app_info)),
                 ("raw_write", raw_run(&raw, false)),
                 ("raw_write_getpid", raw_run(&raw, true)),

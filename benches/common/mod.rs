@@ -83,6 +83,30 @@ root:
     build(&yaml)
 }
 
+/// As [`logconf_rotating`], with logconf's opt-in `buffer:` (64 KiB).
+pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logconf {
+    let yaml = format!(
+        "version: 1
+formatters:
+  plain:
+    format: '%(levelname)s %(name)s %(message)s'
+handlers:
+  file:
+    class: logging.handlers.RotatingFileHandler
+    formatter: plain
+    filename: {}
+    maxBytes: {MAX_BYTES}
+    backupCount: 1
+    buffer: {{capacity: 65536}}
+root:
+  level: DEBUG
+  handlers: [file]
+",
+        yaml_path(&dir.join("logconf_buffered.log"))
+    );
+    build(&yaml)
+}
+
 /// Three file handlers, two formatters (`a` shared by two handlers).
 pub(crate) fn logconf_fanout(dir: &Path) -> logconf::Logconf {
     let yaml = format!(
