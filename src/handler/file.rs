@@ -42,6 +42,41 @@ pub(crate) fn absolute(path: &Path) -> io::Result<PathBuf> {
     Ok(out)
 }
 
+/// An open file handed out of the handler's lock for one record.
+#[derive(Debug)]
+pub(crate) struct Direct(Arc<File>);
+
+impl Direct {
+    /// Writes `record` with one `write_all` (`O_APPEND` files: never torn
+    /// or interleaved with other writers).
+    pub(crate) fn write(&self, record: &[u8]) -> io::Result<()> {
+        (&*self.0).write_all(record)
+    }
+}
+
+/// Writes `record` through `direct` outside the lock; on failure, takes
+/// the lock to report it (through `parts`, which finds the file and the
+/// reporter in the handler's state) and writes the report after.
+pub(crate) fn write_direct<S>(
+    state: &Mutex<S>,
+    direct: Direct,
+    record: &[u8],
+    parts: impl FnOnce(&mut S) -> (&mut LogFile, &mut Reporter),
+) {
+    let Err(err) = direct.write(record) else {
+        return;
+    };
+    let reports = {
+        let mut guard = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (file, reporter) = parts(&mut guard);
+        file.write_failed(&err, reporter);
+        reporter.take()
+    };
+    if let Some(reports) = reports {
+        reports.write();
+    }
+}
+
 /// Creates `dir` and its missing parents. On Unix they get the file's
 /// permissions with an execute bit wherever a read bit is set (0750 for
 /// 0640), less the umask: never world-writable, whatever the umask.
@@ -98,7 +133,7 @@ pub(crate) struct LogFile {
     permissions: u32,
     /// The open file; `None` before the first open (delay), after a failed
     /// open, or between the close and the reopen of a rollover.
-    file: Option<File>,
+    file: Option<Arc<File>>,
     /// The back-off of failed opens.
     open_backoff: Backoff,
     /// Where the next byte goes (Python's `stream.tell()`), counting
@@ -171,7 +206,7 @@ impl LogFile {
         } else {
             0
         };
-        self.file = Some(file);
+        self.file = Some(Arc::new(file));
         self.pos = Some(pos);
         Ok(())
     }
@@ -199,41 +234,51 @@ impl LogFile {
         }
     }
 
-    /// Writes `record` with one `write_all`, or adds it to the buffer
-    /// (written when full, at `flush_level`, or by [`LogFile::flush`]). A
-    /// failure is reported, the bytes dropped and the handle kept for the
-    /// next record.
-    pub(crate) fn write(&mut self, record: &[u8], level: Level, reporter: &mut Reporter) {
-        if self.file.is_none() {
-            return;
-        }
+    /// Accounts for `record` and buffers it (written when full, at
+    /// `flush_level`, or by [`LogFile::flush`]), or, unbuffered, returns the
+    /// file for the caller to write `record` to with one `write_all` once
+    /// the handler's lock is released ([`Direct::write`]), so threads do not
+    /// wait for each other's system calls. A failure is reported, the bytes
+    /// dropped and the handle kept for the next record.
+    #[must_use = "an unbuffered record is written by the caller"]
+    pub(crate) fn write(
+        &mut self,
+        record: &[u8],
+        level: Level,
+        reporter: &mut Reporter,
+    ) -> Option<Direct> {
+        let file = self.file.as_ref()?;
         self.pos = self.pos.map(|p| p + record.len() as u64);
         let Some((buf, options)) = self.buffer.as_mut() else {
-            self.write_now(record, reporter);
-            return;
+            return Some(Direct(Arc::clone(file)));
         };
         if !buf.is_empty() && buf.len() + record.len() > options.capacity {
             self.flush(reporter);
         }
-        let Some((buf, options)) = self.buffer.as_mut() else {
-            return;
-        };
+        let (buf, options) = self.buffer.as_mut()?;
         buf.extend_from_slice(record);
         if level >= options.flush_level || buf.len() >= options.capacity {
             self.flush(reporter);
         }
+        None
+    }
+
+    /// A write made outside the lock failed: the position is no longer
+    /// known, and the failure is reported.
+    pub(crate) fn write_failed(&mut self, err: &io::Error, reporter: &mut Reporter) {
+        self.pos = None;
+        reporter.report(Op::Write, err, || {
+            format!("cannot write to {}", self.path.display())
+        });
     }
 
     /// One `write_all` of `bytes` to the open file.
     fn write_now(&mut self, bytes: &[u8], reporter: &mut Reporter) {
-        let Some(file) = self.file.as_mut() else {
+        let Some(file) = self.file.as_ref() else {
             return;
         };
-        if let Err(err) = file.write_all(bytes) {
-            self.pos = None;
-            reporter.report(Op::Write, &err, || {
-                format!("cannot write to {}", self.path.display())
-            });
+        if let Err(err) = (&**file).write_all(bytes) {
+            self.write_failed(&err, reporter);
         }
     }
 
@@ -263,8 +308,8 @@ impl LogFile {
             return Some(pos);
         }
         self.flush(reporter);
-        let file = self.file.as_mut()?;
-        match file.stream_position() {
+        let file = self.file.as_ref()?;
+        match (&**file).stream_position() {
             Ok(pos) => {
                 self.pos = Some(pos);
                 Some(pos)
@@ -336,16 +381,23 @@ impl FileHandler {
 
 impl Handler for FileHandler {
     fn emit(&self, record: &[u8], level: Level) {
-        let reports = {
+        let (direct, reports) = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let State { file, reporter } = &mut *state;
-            if file.ensure_open(&*self.clock, reporter) {
-                file.write(record, level, reporter);
-            }
-            reporter.take()
+            let direct = if file.ensure_open(&*self.clock, reporter) {
+                file.write(record, level, reporter)
+            } else {
+                None
+            };
+            (direct, reporter.take())
         };
         if let Some(reports) = reports {
             reports.write();
+        }
+        if let Some(direct) = direct {
+            write_direct(&self.state, direct, record, |s| {
+                (&mut s.file, &mut s.reporter)
+            });
         }
     }
 

@@ -34,7 +34,7 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::clock::{Backoff, Clock};
-use super::file::{Failure, LogFile, try_lock_for_a_while};
+use super::file::{Direct, Failure, LogFile, try_lock_for_a_while, write_direct};
 use super::report::{Op, Reporter};
 use super::{FileMode, FileOptions, Handler};
 use crate::level::Level;
@@ -124,10 +124,11 @@ impl RotatingFileHandler {
     }
 
     /// One record, the lock held: Python's `shouldRollover`, `doRollover`
-    /// and `emit`.
-    fn emit_locked(&self, state: &mut State, record: &[u8], level: Level) {
+    /// and `emit` (an unbuffered record is written by the caller, after
+    /// the lock is released).
+    fn emit_locked(&self, state: &mut State, record: &[u8], level: Level) -> Option<Direct> {
         if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-            return;
+            return None;
         }
         // The clock is read only while a failed rollover is backing off.
         let ready =
@@ -143,10 +144,10 @@ impl RotatingFileHandler {
                 }
             }
             if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-                return;
+                return None;
             }
         }
-        state.file.write(record, level, &mut state.reporter);
+        state.file.write(record, level, &mut state.reporter)
     }
 
     /// The renames of Python's `doRollover` (the file being closed); stops
@@ -207,13 +208,21 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
 
 impl Handler for RotatingFileHandler {
     fn emit(&self, record: &[u8], level: Level) {
-        let reports = {
+        let (direct, reports) = {
             let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            self.emit_locked(&mut guard, record, level);
-            guard.reporter.take()
+            let direct = self.emit_locked(&mut guard, record, level);
+            (direct, guard.reporter.take())
         };
         if let Some(reports) = reports {
             reports.write();
+        }
+        if let Some(direct) = direct {
+            // The record was counted in the file it goes to; a rollover by
+            // another thread meanwhile renames that file, and the record
+            // still lands in it, whole.
+            write_direct(&self.state, direct, record, |s| {
+                (&mut s.file, &mut s.reporter)
+            });
         }
     }
 
