@@ -159,9 +159,10 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
                     format!("invalid YAML: nested deeper than {MAX_DEPTH} levels")
                 }
                 B::Aliases { .. } | B::AliasAnchorRatio { .. } => format!("invalid YAML: {BOMB}"),
-                B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } => {
-                    String::from("invalid YAML: too many values (is this an alias bomb?)")
-                }
+                B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } => String::from(
+                    "invalid YAML: more values than the reader allows \
+                     (a config this large is refused, whether written out or expanded from aliases)",
+                ),
                 other => format!("invalid YAML: over the reader's limits ({other:?})"),
             };
         }
