@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::clock::{Backoff, Clock};
-use super::report::{Op, Reporter};
+use super::report::{Op, Reporter, Reports};
 use super::{BufferOptions, FileMode, FileOptions, Handler};
 use crate::level::Level;
 
@@ -54,25 +54,66 @@ impl Direct {
     }
 }
 
-/// Writes `record` through `direct` outside the lock; on failure, takes
-/// the lock to report it (through `parts`, which finds the file and the
-/// reporter in the handler's state) and writes the report after.
-pub(crate) fn write_direct<S>(
+/// The state behind a file handler's lock: its file and its reporter (the
+/// rotating handler adds its rollover back-off).
+pub(crate) trait FileState {
+    /// The file and the reporter.
+    fn parts(&mut self) -> (&mut LogFile, &mut Reporter);
+}
+
+/// After the lock is released: writes the reports made under it, then the
+/// unbuffered record through `direct`; a failure of that write takes the
+/// lock again to be reported.
+pub(crate) fn finish_emit<S: FileState>(
     state: &Mutex<S>,
-    direct: Direct,
+    reports: Option<Reports>,
+    direct: Option<Direct>,
     record: &[u8],
-    parts: impl FnOnce(&mut S) -> (&mut LogFile, &mut Reporter),
 ) {
-    let Err(err) = direct.write(record) else {
+    if let Some(reports) = reports {
+        reports.write();
+    }
+    let Some(Err(err)) = direct.map(|d| d.write(record)) else {
         return;
     };
     let reports = {
         let mut guard = state.lock().unwrap_or_else(PoisonError::into_inner);
-        let (file, reporter) = parts(&mut guard);
+        let (file, reporter) = guard.parts();
         file.write_failed(&err, reporter);
         reporter.take()
     };
     if let Some(reports) = reports {
+        reports.write();
+    }
+}
+
+/// Writes the buffered records of the handler whose state is `state`.
+/// With `patient` false (a panic hook) the lock is only tried for a while.
+pub(crate) fn flush_state<S: FileState>(state: &Mutex<S>, patient: bool) {
+    let guard = if patient {
+        Some(state.lock().unwrap_or_else(PoisonError::into_inner))
+    } else {
+        try_lock_for_a_while(state)
+    };
+    let reports = guard.and_then(|mut guard| {
+        let (file, reporter) = guard.parts();
+        file.flush(reporter);
+        reporter.take()
+    });
+    if let Some(reports) = reports {
+        reports.write();
+    }
+}
+
+/// Writes the buffered records of a handler being dropped, as `BufWriter`
+/// does.
+pub(crate) fn flush_on_drop<S: FileState>(state: &mut Mutex<S>) {
+    let (file, reporter) = state
+        .get_mut()
+        .unwrap_or_else(PoisonError::into_inner)
+        .parts();
+    file.flush(reporter);
+    if let Some(reports) = reporter.take() {
         reports.write();
     }
 }
@@ -379,6 +420,12 @@ impl FileHandler {
     }
 }
 
+impl FileState for State {
+    fn parts(&mut self) -> (&mut LogFile, &mut Reporter) {
+        (&mut self.file, &mut self.reporter)
+    }
+}
+
 impl Handler for FileHandler {
     fn emit(&self, record: &[u8], level: Level) {
         let (direct, reports) = {
@@ -391,37 +438,15 @@ impl Handler for FileHandler {
             };
             (direct, reporter.take())
         };
-        if let Some(reports) = reports {
-            reports.write();
-        }
-        if let Some(direct) = direct {
-            write_direct(&self.state, direct, record, |s| {
-                (&mut s.file, &mut s.reporter)
-            });
-        }
+        finish_emit(&self.state, reports, direct, record);
     }
 
     fn flush(&self) {
-        let reports = {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let State { file, reporter } = &mut *state;
-            file.flush(reporter);
-            reporter.take()
-        };
-        if let Some(reports) = reports {
-            reports.write();
-        }
+        flush_state(&self.state, true);
     }
 
     fn try_flush(&self) {
-        let reports = try_lock_for_a_while(&self.state).and_then(|mut state| {
-            let State { file, reporter } = &mut *state;
-            file.flush(reporter);
-            reporter.take()
-        });
-        if let Some(reports) = reports {
-            reports.write();
-        }
+        flush_state(&self.state, false);
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
@@ -430,13 +455,8 @@ impl Handler for FileHandler {
 }
 
 impl Drop for FileHandler {
-    /// Writes what is buffered, as `BufWriter` does.
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        state.file.flush(&mut state.reporter);
-        if let Some(reports) = state.reporter.take() {
-            reports.write();
-        }
+        flush_on_drop(&mut self.state);
     }
 }
 

@@ -34,7 +34,7 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::clock::{Backoff, Clock};
-use super::file::{Direct, Failure, LogFile, try_lock_for_a_while, write_direct};
+use super::file::{Direct, Failure, FileState, LogFile, finish_emit, flush_on_drop, flush_state};
 use super::report::{Op, Reporter};
 use super::{FileMode, FileOptions, Handler};
 use crate::level::Level;
@@ -174,17 +174,6 @@ impl RotatingFileHandler {
     }
 }
 
-impl Drop for RotatingFileHandler {
-    /// Writes what is buffered, as `BufWriter` does.
-    fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        state.file.flush(&mut state.reporter);
-        if let Some(reports) = state.reporter.take() {
-            reports.write();
-        }
-    }
-}
-
 /// Removes `path` if it exists (Python's `if exists: os.remove`).
 fn remove_if_exists(path: &std::path::Path) -> Result<(), Failure> {
     if path.exists() {
@@ -206,6 +195,12 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
     })
 }
 
+impl FileState for State {
+    fn parts(&mut self) -> (&mut LogFile, &mut Reporter) {
+        (&mut self.file, &mut self.reporter)
+    }
+}
+
 impl Handler for RotatingFileHandler {
     fn emit(&self, record: &[u8], level: Level) {
         let (direct, reports) = {
@@ -213,43 +208,27 @@ impl Handler for RotatingFileHandler {
             let direct = self.emit_locked(&mut guard, record, level);
             (direct, guard.reporter.take())
         };
-        if let Some(reports) = reports {
-            reports.write();
-        }
-        if let Some(direct) = direct {
-            // The record was counted in the file it goes to; a rollover by
-            // another thread meanwhile renames that file, and the record
-            // still lands in it, whole.
-            write_direct(&self.state, direct, record, |s| {
-                (&mut s.file, &mut s.reporter)
-            });
-        }
+        // An unbuffered record was counted in the file it goes to; a rollover
+        // by another thread meanwhile renames that file, and the record still
+        // lands in it, whole.
+        finish_emit(&self.state, reports, direct, record);
     }
 
     fn flush(&self) {
-        let reports = {
-            let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let state = &mut *guard;
-            state.file.flush(&mut state.reporter);
-            state.reporter.take()
-        };
-        if let Some(reports) = reports {
-            reports.write();
-        }
+        flush_state(&self.state, true);
     }
 
     fn try_flush(&self) {
-        let reports = try_lock_for_a_while(&self.state).and_then(|mut guard| {
-            let state = &mut *guard;
-            state.file.flush(&mut state.reporter);
-            state.reporter.take()
-        });
-        if let Some(reports) = reports {
-            reports.write();
-        }
+        flush_state(&self.state, false);
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
         self.flush_interval
+    }
+}
+
+impl Drop for RotatingFileHandler {
+    fn drop(&mut self) {
+        flush_on_drop(&mut self.state);
     }
 }
