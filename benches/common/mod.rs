@@ -62,29 +62,19 @@ pub(crate) fn yaml_path(path: &Path) -> String {
 /// Root at DEBUG writing to one rotating file: `bench_app` INFO is written,
 /// `aws_sdk_ec2` DEBUG is dropped by the quiet preset.
 pub(crate) fn logconf_rotating(dir: &Path) -> logconf::Logconf {
-    let yaml = format!(
-        "version: 1
-formatters:
-  plain:
-    format: '%(levelname)s %(name)s %(message)s'
-handlers:
-  file:
-    class: logging.handlers.RotatingFileHandler
-    formatter: plain
-    filename: {}
-    maxBytes: {MAX_BYTES}
-    backupCount: 1
-root:
-  level: DEBUG
-  handlers: [file]
-",
-        yaml_path(&dir.join("logconf.log"))
-    );
-    build(&yaml)
+    rotating_yaml(&dir.join("logconf.log"), "")
 }
 
 /// As [`logconf_rotating`], with logconf's opt-in `buffer:` (64 KiB).
 pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logconf {
+    rotating_yaml(
+        &dir.join("logconf_buffered.log"),
+        "\n    buffer: {capacity: 65536}",
+    )
+}
+
+/// The rotating-file config writing `file`, with `extra` handler keys.
+fn rotating_yaml(file: &Path, extra: &str) -> logconf::Logconf {
     let yaml = format!(
         "version: 1
 formatters:
@@ -96,13 +86,12 @@ handlers:
     formatter: plain
     filename: {}
     maxBytes: {MAX_BYTES}
-    backupCount: 1
-    buffer: {{capacity: 65536}}
+    backupCount: 1{extra}
 root:
   level: DEBUG
   handlers: [file]
 ",
-        yaml_path(&dir.join("logconf_buffered.log"))
+        yaml_path(file)
     );
     build(&yaml)
 }
