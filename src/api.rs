@@ -1,4 +1,4 @@
-//! The built config ([`Logconf`]), its layer and subscriber, and the [`Guard`].
+//! The built config ([`Logging`]), its layer and subscriber, and the [`Guard`].
 
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
@@ -10,110 +10,168 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::error::{Error, Problem};
 use crate::format::Formatter;
-use crate::handler;
+use crate::format::class::RecordFormat;
+use crate::handler::StreamTarget;
+use crate::handler::class::BuildContext;
+use crate::handler::clock::{Clock, SystemClock};
+use crate::handler::report;
+use crate::handler::stream::StreamHandler;
 use crate::model::Model;
 use crate::routing::Router;
-use crate::subscriber::{LogconfLayer, RouteFilter, Shared, Slot};
+use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
 /// [`Config::build`](crate::Config::build) returns.
 ///
 /// Use it as a [`Layer`](tracing_subscriber::Layer) beside your own layers
-/// ([`Logconf::layer`]), as a subscriber that is not installed globally
-/// ([`Logconf::subscriber`], for tests and `with_default`), or install it
-/// ([`Logconf::install`]).
+/// ([`Logging::layer`]), as a subscriber that is not installed globally
+/// ([`Logging::subscriber`], for tests and `with_default`), or install it
+/// ([`Logging::install`]). Clones share the same handlers.
 ///
 /// ```
-/// let built = logconf::Config::from_yaml_str(
+/// let logging = logconf::Config::from_yaml_str(
 ///     "version: 1\nhandlers: {h: {class: logging.NullHandler}}\nroot: {handlers: [h]}\n",
 /// )?
 /// .build()?;
-/// tracing::subscriber::with_default(built.subscriber(), || tracing::warn!("hello"));
+/// tracing::subscriber::with_default(logging.subscriber(), || tracing::warn!("hello"));
 /// # Ok::<(), logconf::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct Logconf {
-    shared: Arc<Shared>,
+pub struct Logging {
+    runtime: Arc<Runtime>,
 }
 
-impl fmt::Debug for Logconf {
+impl fmt::Debug for Logging {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Logconf").finish_non_exhaustive()
+        f.debug_struct("Logging").finish_non_exhaustive()
     }
 }
 
-/// Builds handlers and the routing table. Every handler that cannot be
-/// opened is reported; nothing is returned half-built.
-pub(crate) fn build(model: &Model) -> Result<Logconf, Error> {
+/// The terminator every handler uses unless its class or config says otherwise.
+const NEWLINE: &[u8] = b"\n";
+
+/// Builds handlers and the routing table, with `clock` for every handler's
+/// time. Every handler that cannot be opened is reported (at its place in
+/// the file, with the I/O error as the cause); nothing is returned
+/// half-built.
+pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<Shared>, Error> {
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
-    let mut formatters: Vec<Arc<Formatter>> = model
+    let mut formatters: Vec<Arc<dyn RecordFormat>> = model
         .formatters
         .iter()
         .map(|f| Arc::clone(&f.formatter))
         .collect();
     let default_formatter = formatters.len();
     formatters.push(Arc::new(Formatter::default_formatter()));
+    let mut terminators: Vec<Box<[u8]>> = vec![NEWLINE.into()];
 
+    let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
     let mut slots = Vec::with_capacity(model.handlers.len());
     for spec in &model.handlers {
-        match handler::build(&spec.name, &spec.kind) {
-            Ok(h) => slots.push(Slot {
-                handler: h,
-                formatter: spec.formatter.unwrap_or(default_formatter),
-            }),
-            Err(e) => problems.push(Problem::new(
-                0,
-                0,
-                format!("handlers.{}", spec.name),
-                format!("cannot open the handler's output: {e}"),
-            )),
+        let ctx = BuildContext {
+            name: &spec.name,
+            clock: Arc::clone(clock),
+            errors: Arc::clone(&errors),
+        };
+        match spec.settings.build(&ctx) {
+            Ok(handler) => {
+                let terminator = spec.terminator.as_bytes();
+                let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
+                    Some(i) => i,
+                    None => {
+                        terminators.push(terminator.into());
+                        terminators.len() - 1
+                    }
+                };
+                slots.push(Slot {
+                    handler,
+                    formatter: spec.formatter.unwrap_or(default_formatter),
+                    terminator,
+                });
+            }
+            Err(err) => problems.push(
+                Problem::at(
+                    spec.pos,
+                    format!("handlers.{}", spec.name),
+                    format!("cannot open the output of `{}`: {err}", spec.class),
+                )
+                .with_cause(err),
+            ),
         }
     }
     if !problems.is_empty() {
-        return Err(Error::config(model.source.clone(), problems));
+        return Err(Error::open(model.source.clone(), problems));
     }
+    let last_resort = Slot {
+        handler: Box::new(StreamHandler::new(
+            StreamTarget::Stderr,
+            report::Reporter::new("lastResort", errors),
+        )),
+        formatter: default_formatter,
+        terminator: 0,
+    };
     let router = Router::new(model);
-    let shared = Arc::new(Shared::new(router, slots, formatters));
+    let shared = Arc::new(Shared::new(
+        router,
+        slots,
+        last_resort,
+        formatters,
+        terminators,
+    ));
     if let Some(interval) = shared.flush_interval() {
         start_flusher(&shared, interval);
     }
-    Ok(Logconf { shared })
+    Ok(shared)
 }
 
-/// Writes buffered records every `interval` until the config is dropped.
+/// Builds `model` on the system clock.
+pub(crate) fn build(model: &Model) -> Result<Logging, Error> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let shared = build_shared(model, &clock)?;
+    Ok(Logging {
+        runtime: Arc::new(Runtime::new(shared)),
+    })
+}
+
+/// Writes buffered records every `interval` until the config is dropped:
+/// the dropped config drops the sender, which wakes the thread at once.
 /// If the thread cannot be started, buffers are still written when full,
 /// at their flush level and when the guard drops.
 fn start_flusher(shared: &Arc<Shared>, interval: std::time::Duration) {
+    use std::sync::mpsc::{self, RecvTimeoutError};
     let weak = Arc::downgrade(shared);
-    let _ = std::thread::Builder::new()
+    let (stop, stopped) = mpsc::channel::<()>();
+    let started = std::thread::Builder::new()
         .name("logconf-flush".to_owned())
         .spawn(move || {
-            loop {
-                std::thread::sleep(interval);
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
                 match weak.upgrade() {
                     Some(shared) => shared.flush(),
                     None => return,
                 }
             }
         });
+    if started.is_ok() {
+        shared.set_flusher(stop);
+    }
 }
 
-/// The configs whose buffered records a panic writes first.
-static PANIC_FLUSH: OnceLock<Mutex<Vec<Weak<Shared>>>> = OnceLock::new();
+/// The runtimes whose buffered records a panic writes first.
+static PANIC_FLUSH: OnceLock<Mutex<Vec<Weak<Runtime>>>> = OnceLock::new();
 
-/// Makes a panic write `shared`'s buffered records before the panic is
-/// reported. One hook is installed, once, for every config; configs that
-/// are gone are forgotten.
-fn flush_on_panic(shared: &Arc<Shared>) {
+/// Makes a panic write the buffered records of `runtime`'s current config
+/// before the panic is reported. One hook is installed, once, for every
+/// config; runtimes that are gone are forgotten.
+fn flush_on_panic(runtime: &Arc<Runtime>) {
     let list = PANIC_FLUSH.get_or_init(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // `try_lock`: the panicking thread may hold the list's lock.
             if let Some(Ok(list)) = PANIC_FLUSH.get().map(Mutex::try_lock) {
-                for shared in list.iter().filter_map(Weak::upgrade) {
-                    shared.try_flush();
+                for runtime in list.iter().filter_map(Weak::upgrade) {
+                    runtime.try_flush();
                 }
             }
             previous(info);
@@ -124,22 +182,51 @@ fn flush_on_panic(shared: &Arc<Shared>) {
     list.retain(|w| w.strong_count() > 0);
     if !list
         .iter()
-        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(shared)))
+        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(runtime)))
     {
-        list.push(Arc::downgrade(shared));
+        list.push(Arc::downgrade(runtime));
     }
 }
 
-impl Logconf {
+/// How records from one target are routed: what [`Logging::explain`] and
+/// [`Config::explain`](crate::Config::explain) return. Displays as a few
+/// lines of text: the logger chain, the effective level, the handlers
+/// reached and the lowest level written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    text: String,
+}
+
+impl Explanation {
+    pub(crate) fn new(text: String) -> Explanation {
+        Explanation { text }
+    }
+
+    /// The explanation as text (what `Display` prints).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Logging {
     /// The config as a [`Layer`](tracing_subscriber::Layer) with its own
     /// per-layer filter, to stack beside other layers (OpenTelemetry,
     /// tokio-console, ...). Events that no handler can receive are disabled
     /// for this layer only; callsites nobody wants are disabled for good.
     ///
+    /// The type is tracing-subscriber's [`Filtered`] of logconf's layer and
+    /// filter, named so it can be stored in a struct field.
+    ///
     /// ```
     /// use tracing_subscriber::layer::SubscriberExt as _;
-    /// let built = logconf::Config::from_yaml_str("version: 1\n")?.build()?;
-    /// let subscriber = tracing_subscriber::registry().with(built.layer());
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?.build()?;
+    /// let subscriber = tracing_subscriber::registry().with(logging.layer());
     /// tracing::subscriber::with_default(subscriber, || tracing::error!("to stderr"));
     /// # Ok::<(), logconf::Error>(())
     /// ```
@@ -147,7 +234,7 @@ impl Logconf {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let layer = LogconfLayer::new(Arc::clone(&self.shared));
+        let layer = LogconfLayer::new(Arc::clone(&self.runtime));
         let filter = layer.filter();
         tracing_subscriber::Layer::with_filter(layer, filter)
     }
@@ -155,49 +242,68 @@ impl Logconf {
     /// A complete subscriber (a registry with this config's layer), not
     /// installed anywhere: pass it to `tracing::subscriber::with_default`
     /// or `set_global_default`.
+    ///
+    /// ```
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?.build()?;
+    /// tracing::subscriber::with_default(logging.subscriber(), || tracing::warn!("to stderr"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn subscriber(&self) -> impl Subscriber + Send + Sync + 'static {
         tracing_subscriber::registry().with(self.layer())
     }
 
     /// Flushes every handler.
     pub fn flush(&self) {
-        self.shared.flush();
+        self.runtime.flush();
     }
 
     /// Explains how records from `target` are routed: the logger chain,
     /// the effective level, the handlers reached, the lowest level written.
     ///
     /// ```
-    /// let built = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?.build()?;
-    /// let text = built.explain("aws_sdk_s3::client");
+    /// let logging = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?.build()?;
+    /// let text = logging.explain("aws_sdk_s3::client").to_string();
     /// assert!(text.contains("quiet preset"));
     /// # Ok::<(), logconf::Error>(())
     /// ```
-    pub fn explain(&self, target: &str) -> String {
-        self.shared.router().explain(target)
+    pub fn explain(&self, target: &str) -> Explanation {
+        Explanation::new(self.runtime.current().router().explain(target))
     }
 
     /// Installs this config as the global `tracing` subscriber and routes
-    /// `log` records into it. Fails, installing nothing, if a global
-    /// subscriber or another `log` logger is already set.
+    /// `log` records into it.
+    ///
+    /// # Errors
+    ///
+    /// Fails, installing nothing, if a global `tracing` subscriber or
+    /// another `log` logger is already set ([`Error::is_install`]).
+    ///
+    /// ```no_run
+    /// let _guard = logconf::Config::from_path("logging.yaml")?.build()?.install()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn install(self) -> Result<Guard, Error> {
-        crate::init::install_log_bridge()?;
-        tracing::subscriber::set_global_default(self.subscriber()).map_err(|_| {
-            Error::install("a global tracing subscriber is already installed; use `Logconf::layer` to add logconf to it")
+        crate::bridge::ensure_no_global_subscriber()?;
+        crate::bridge::install_log_bridge()?;
+        tracing::subscriber::set_global_default(self.subscriber()).map_err(|err| {
+            Error::install_because(
+                "a global tracing subscriber is already installed; use `Logging::layer` to add logconf to it",
+                err,
+            )
         })?;
-        flush_on_panic(&self.shared);
+        flush_on_panic(&self.runtime);
         Ok(Guard {
-            shared: self.shared,
+            runtime: self.runtime,
         })
     }
 
     /// A guard that flushes this config's handlers when dropped, without
-    /// installing anything (for a config used through [`Logconf::layer`]).
+    /// installing anything (for a config used through [`Logging::layer`]).
     /// It also makes a panic write buffered records first.
     pub fn guard(&self) -> Guard {
-        flush_on_panic(&self.shared);
+        flush_on_panic(&self.runtime);
         Guard {
-            shared: Arc::clone(&self.shared),
+            runtime: Arc::clone(&self.runtime),
         }
     }
 }
@@ -206,7 +312,7 @@ impl Logconf {
 /// program logs (bind it in `main`: `let _guard = logconf::init()?;`).
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
-    shared: Arc<Shared>,
+    runtime: Arc<Runtime>,
 }
 
 impl fmt::Debug for Guard {
@@ -217,6 +323,20 @@ impl fmt::Debug for Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.shared.flush();
+        self.runtime.flush();
     }
 }
+
+/// The public types can be shared across threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Logging>();
+    send_sync::<Guard>();
+    send_sync::<Error>();
+    send_sync::<crate::Config>();
+    send_sync::<Explanation>();
+    send_sync::<LogconfLayer>();
+    send_sync::<RouteFilter>();
+    send_sync::<crate::Level>();
+    send_sync::<crate::Problem>();
+};

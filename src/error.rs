@@ -3,22 +3,36 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::tree::Pos;
 
 /// Why a config could not be loaded, built or installed.
 ///
 /// A config error lists every problem found, each with its place in the
-/// file; nothing is installed when any problem is found.
+/// file; nothing is installed when any problem is found. A handler whose
+/// output cannot be opened when the config is built is a problem too, placed
+/// at the handler's entry, with the `io::Error` as its cause
+/// ([`Error::is_io`], [`std::error::Error::source`]).
 ///
 /// ```
 /// let err = logconf::Config::from_yaml_str("version: 2\n").unwrap_err();
-/// assert!(err.to_string().contains("version"));
+/// assert!(err.is_config());
+/// assert_eq!(err.problems()[0].key_path(), "version");
+/// assert_eq!(err.problems()[0].line(), Some(1));
 /// ```
 pub struct Error {
     kind: ErrorKind,
 }
 
 enum ErrorKind {
+    /// The config's content is wrong.
     Config {
+        source: String,
+        problems: Vec<Problem>,
+    },
+    /// The config is right but a handler's output could not be opened.
+    Open {
         source: String,
         problems: Vec<Problem>,
     },
@@ -27,22 +41,40 @@ enum ErrorKind {
         path: PathBuf,
         source: io::Error,
     },
-    Install(String),
+    /// Nothing was installed.
+    Install {
+        message: String,
+        cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// One problem in a config: where it is, what is wrong, and a suggestion.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Problem {
-    line: u64,
-    column: u64,
+    location: Option<(u64, u64)>,
     key_path: String,
     message: String,
     help: Option<String>,
+    cause: Option<Arc<io::Error>>,
 }
+
+impl PartialEq for Problem {
+    fn eq(&self, other: &Problem) -> bool {
+        (&self.location, &self.key_path, &self.message, &self.help)
+            == (
+                &other.location,
+                &other.key_path,
+                &other.message,
+                &other.help,
+            )
+    }
+}
+
+impl Eq for Problem {}
 
 impl Problem {
     /// A problem at `key_path` (`handlers.logfile.maxBytes`), at a 1-based
-    /// line and column (0 when unknown).
+    /// line and column (line 0: no single place).
     pub(crate) fn new(
         line: u64,
         column: u64,
@@ -50,12 +82,23 @@ impl Problem {
         message: impl Into<String>,
     ) -> Problem {
         Problem {
-            line,
-            column,
+            location: (line > 0).then_some((line, column)),
             key_path: key_path.into(),
             message: message.into(),
             help: None,
+            cause: None,
         }
+    }
+
+    /// A problem at `pos` (line 0: no single place).
+    pub(crate) fn at(pos: Pos, key_path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem::new(pos.line, pos.column, key_path, message)
+    }
+
+    /// Keeps `cause` as the problem's cause.
+    pub(crate) fn with_cause(mut self, cause: io::Error) -> Problem {
+        self.cause = Some(Arc::new(cause));
+        self
     }
 
     /// Adds a suggestion (``did you mean `file`?``).
@@ -64,14 +107,20 @@ impl Problem {
         self
     }
 
-    /// The 1-based line, or 0 when the problem has no single place.
-    pub fn line(&self) -> u64 {
-        self.line
+    /// The 1-based line, or `None` when the problem has no single place.
+    pub fn line(&self) -> Option<u64> {
+        self.location.map(|(line, _)| line)
     }
 
-    /// The 1-based column, or 0 when unknown.
-    pub fn column(&self) -> u64 {
-        self.column
+    /// The 1-based column, or `None` when the problem has no single place.
+    pub fn column(&self) -> Option<u64> {
+        self.location.map(|(_, column)| column)
+    }
+
+    /// The I/O error behind the problem: set when a handler's output could
+    /// not be opened.
+    pub fn cause(&self) -> Option<&io::Error> {
+        self.cause.as_deref()
     }
 
     /// Where in the config: `handlers.logfile.maxBytes`, `loggers.app.handlers[0]`.
@@ -92,8 +141,8 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}: ", self.line, self.column)?;
+        if let Some((line, column)) = self.location {
+            write!(f, "{line}:{column}: ")?;
         }
         if !self.key_path.is_empty() {
             write!(f, "{}: ", self.key_path)?;
@@ -130,16 +179,43 @@ impl Error {
         }
     }
 
-    pub(crate) fn install(message: impl Into<String>) -> Error {
+    /// Handlers that could not be opened (each problem carries its cause).
+    pub(crate) fn open(source: impl Into<String>, problems: Vec<Problem>) -> Error {
         Error {
-            kind: ErrorKind::Install(message.into()),
+            kind: ErrorKind::Open {
+                source: source.into(),
+                problems,
+            },
         }
     }
 
-    /// Every problem found in the config (empty for I/O and install errors).
+    pub(crate) fn install(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Install {
+                message: message.into(),
+                cause: None,
+            },
+        }
+    }
+
+    /// An install error caused by `cause`.
+    pub(crate) fn install_because(
+        message: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error {
+            kind: ErrorKind::Install {
+                message: message.into(),
+                cause: Some(Box::new(cause)),
+            },
+        }
+    }
+
+    /// Every problem found in the config, or every handler that could not
+    /// be opened (empty for other I/O errors and install errors).
     pub fn problems(&self) -> &[Problem] {
         match &self.kind {
-            ErrorKind::Config { problems, .. } => problems,
+            ErrorKind::Config { problems, .. } | ErrorKind::Open { problems, .. } => problems,
             _ => &[],
         }
     }
@@ -148,20 +224,37 @@ impl Error {
     pub fn is_config(&self) -> bool {
         matches!(self.kind, ErrorKind::Config { .. })
     }
+
+    /// Whether an I/O operation failed: the config file could not be read,
+    /// or a handler's output could not be opened.
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, ErrorKind::Io { .. } | ErrorKind::Open { .. })
+    }
+
+    /// Whether installing failed (a global subscriber or another `log`
+    /// logger was already there). Nothing was installed.
+    pub fn is_install(&self) -> bool {
+        matches!(self.kind, ErrorKind::Install { .. })
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::Config { source, problems } => {
+            ErrorKind::Config { source, problems } | ErrorKind::Open { source, problems } => {
                 let n = problems.len();
+                let what = if matches!(self.kind, ErrorKind::Config { .. }) {
+                    "invalid logging config"
+                } else {
+                    "cannot open the outputs of logging config"
+                };
                 write!(
                     f,
-                    "invalid logging config {source}: {n} problem{}",
+                    "{what} {source}: {n} problem{}",
                     if n == 1 { "" } else { "s" }
                 )?;
                 for p in problems {
-                    if p.line > 0 {
+                    if p.location.is_some() {
                         write!(f, "\n  {source}:{p}")?;
                     } else {
                         write!(f, "\n  {source}: {p}")?;
@@ -174,7 +267,7 @@ impl fmt::Display for Error {
                 path,
                 source,
             } => write!(f, "{context} {}: {source}", path.display()),
-            ErrorKind::Install(message) => f.write_str(message),
+            ErrorKind::Install { message, .. } => f.write_str(message),
         }
     }
 }
@@ -190,7 +283,14 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             ErrorKind::Io { source, .. } => Some(source),
-            _ => None,
+            ErrorKind::Open { problems, .. } => problems
+                .iter()
+                .find_map(|p| p.cause.as_deref())
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            ErrorKind::Install { cause, .. } => cause
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            ErrorKind::Config { .. } => None,
         }
     }
 }

@@ -1,49 +1,15 @@
 //! The entry points: [`init`], [`init_debug`], [`init_from_path`], and
-//! where they look for a config.
+//! the search for a config (its names are in [`crate::sources`]).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::Config;
 use crate::api::Guard;
 use crate::error::Error;
-
-/// The environment variable naming the config file; it wins over everything.
-pub const LOG_CFG: &str = "LOG_CFG";
-/// The environment variable that selects the debug profile when set to `debug`.
-pub const LOG_PROFILE: &str = "LOG_PROFILE";
-
-/// Files [`init`] looks for, in order, relative to the working directory.
-pub const DEFAULT_FILES: &[&str] = &["logger_config.yaml", "configs/logger_config.yaml"];
-/// Files [`init_debug`] looks for, in order, relative to the working directory.
-pub const DEBUG_FILES: &[&str] = &[
-    "logger_config_debug.yaml",
-    "configs/logger_config_debug.yaml",
-];
-
-/// The config used when no file is found: Python's
-/// `logging.basicConfig(level=INFO)` (stderr, `LEVEL:name:message`).
-pub const EMBEDDED_DEFAULT: &str = "\
-version: 1
-formatters:
-  basic: {format: \"%(levelname)s:%(name)s:%(message)s\"}
-handlers:
-  stderr: {class: logging.StreamHandler, formatter: basic, stream: \"ext://sys.stderr\"}
-root: {level: INFO, handlers: [stderr]}
-";
-
-/// The debug profile's embedded config: the same at DEBUG, with the quiet
-/// list of noisy dependencies off.
-pub const EMBEDDED_DEBUG: &str = "\
-version: 1
-logconf: {quiet_dependencies: false}
-formatters:
-  basic: {format: \"%(levelname)s:%(name)s:%(message)s\"}
-handlers:
-  stderr: {class: logging.StreamHandler, formatter: basic, stream: \"ext://sys.stderr\"}
-root: {level: DEBUG, handlers: [stderr]}
-";
+use crate::sources::{
+    DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG, LOG_PROFILE,
+};
 
 /// Where a config comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +44,8 @@ pub(crate) fn locate(
 }
 
 fn init_profile(debug: bool) -> Result<Guard, Error> {
+    // Before any file is opened (a `mode: w` file would be truncated).
+    crate::bridge::ensure_no_global_subscriber()?;
     let source = locate(debug, |k| std::env::var_os(k), Path::is_file);
     let config = match source {
         Source::File(path) => Config::from_path(path)?,
@@ -126,35 +94,8 @@ pub fn init_debug() -> Result<Guard, Error> {
 /// # Ok::<(), logconf::Error>(())
 /// ```
 pub fn init_from_path(path: impl AsRef<Path>) -> Result<Guard, Error> {
+    crate::bridge::ensure_no_global_subscriber()?;
     Config::from_path(path)?.build()?.install()
-}
-
-static LOG_BRIDGE: AtomicBool = AtomicBool::new(false);
-
-/// Routes records of the `log` crate into `tracing`, so logconf routes them
-/// by their own target. Idempotent; fails only if another `log` logger is
-/// installed.
-///
-/// ```
-/// logconf::install_log_bridge()?;
-/// logconf::install_log_bridge()?; // a second call is fine
-/// # Ok::<(), logconf::Error>(())
-/// ```
-pub fn install_log_bridge() -> Result<(), Error> {
-    if LOG_BRIDGE.load(Ordering::Acquire) {
-        return Ok(());
-    }
-    match tracing_log::LogTracer::init() {
-        Ok(()) => {
-            LOG_BRIDGE.store(true, Ordering::Release);
-            Ok(())
-        }
-        // Another thread may have won the race with the same bridge.
-        Err(_) if LOG_BRIDGE.load(Ordering::Acquire) => Ok(()),
-        Err(_) => Err(Error::install(
-            "another `log` logger is already installed, so `log` records cannot be routed",
-        )),
-    }
 }
 
 #[cfg(test)]

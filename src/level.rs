@@ -108,9 +108,47 @@ impl Level {
     }
 
     /// Every level name [`Level::from_name`] accepts, for suggestions.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: &'static [&'static str] = &[
         "NOTSET", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
     ];
+}
+
+impl From<tracing::Level> for Level {
+    fn from(level: tracing::Level) -> Level {
+        Level::from_tracing(&level)
+    }
+}
+
+/// The error of parsing a [`Level`] from a string that is neither a level
+/// name nor a non-negative number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseLevelError(String);
+
+impl fmt::Display for ParseLevelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown level `{}`", self.0)
+    }
+}
+
+impl std::error::Error for ParseLevelError {}
+
+impl std::str::FromStr for Level {
+    type Err = ParseLevelError;
+
+    /// A name as [`Level::from_name`] accepts it, or a number (`15`).
+    ///
+    /// ```
+    /// use logconf::Level;
+    /// assert_eq!("warn".parse::<Level>()?, Level::WARNING);
+    /// assert_eq!("15".parse::<Level>()?, Level::from_number(15));
+    /// assert!("loud".parse::<Level>().is_err());
+    /// # Ok::<(), logconf::ParseLevelError>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Level, ParseLevelError> {
+        Level::from_name(text)
+            .or_else(|| text.parse::<u32>().ok().map(Level::from_number))
+            .ok_or_else(|| ParseLevelError(text.to_owned()))
+    }
 }
 
 impl fmt::Debug for Level {

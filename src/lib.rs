@@ -2,6 +2,8 @@
 #![doc = include_str!("../README.md")]
 
 mod api;
+mod args;
+mod bridge;
 mod config;
 mod error;
 mod format;
@@ -11,14 +13,16 @@ mod level;
 mod model;
 mod routing;
 mod subscriber;
+mod suggest;
+mod tree;
 
-pub use api::{Guard, Logconf};
+pub mod sources;
+
+pub use api::{Explanation, Guard, Logging};
+pub use bridge::install_log_bridge;
 pub use error::{Error, Problem};
-pub use init::{
-    DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG, LOG_PROFILE, init,
-    init_debug, init_from_path, install_log_bridge,
-};
-pub use level::Level;
+pub use init::{init, init_debug, init_from_path};
+pub use level::{Level, ParseLevelError};
 pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
@@ -36,6 +40,12 @@ pub struct Config {
 
 impl Config {
     /// Reads a config file: JSON if the name ends in `.json`, YAML otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read ([`Error::is_io`]), or its content is not a
+    /// valid config ([`Error::is_config`]: every problem, each with its
+    /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
         let path = path.as_ref();
         // Read one byte past the limit at most, so `/dev/zero` is "too
@@ -57,25 +67,45 @@ impl Config {
     }
 
     /// Parses a YAML config held in a string.
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
         Ok(Config { model })
     }
 
     /// Parses a JSON config held in a string.
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
         Ok(Config { model })
     }
 
     /// Builds the handlers (opening files) and the routing table.
-    pub fn build(&self) -> Result<Logconf, Error> {
+    ///
+    /// # Errors
+    ///
+    /// A handler's output cannot be opened ([`Error::is_io`]; each problem
+    /// is placed at the handler's entry, with the `io::Error` as its cause).
+    /// Nothing is left open.
+    pub fn build(&self) -> Result<Logging, Error> {
         api::build(&self.model)
     }
 
     /// Explains how records from `target` would be routed, without opening
-    /// anything: see [`Logconf::explain`].
-    pub fn explain(&self, target: &str) -> String {
-        routing::Router::new(&self.model).explain(target)
+    /// anything: see [`Logging::explain`].
+    ///
+    /// ```
+    /// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?;
+    /// assert!(config.explain("app").to_string().contains("root: level INFO"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn explain(&self, target: &str) -> Explanation {
+        Explanation::new(routing::Router::new(&self.model).explain(target))
     }
 }

@@ -61,12 +61,12 @@ pub(crate) fn yaml_path(path: &Path) -> String {
 
 /// Root at DEBUG writing to one rotating file: `bench_app` INFO is written,
 /// `aws_sdk_ec2` DEBUG is dropped by the quiet preset.
-pub(crate) fn logconf_rotating(dir: &Path) -> logconf::Logconf {
+pub(crate) fn logconf_rotating(dir: &Path) -> logconf::Logging {
     rotating_yaml(&dir.join("logconf.log"), "")
 }
 
 /// As [`logconf_rotating`], with logconf's opt-in `buffer:` (64 KiB).
-pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logconf {
+pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logging {
     rotating_yaml(
         &dir.join("logconf_buffered.log"),
         "\n    buffer: {capacity: 65536}",
@@ -74,7 +74,7 @@ pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logconf {
 }
 
 /// The rotating-file config writing `file`, with `extra` handler keys.
-fn rotating_yaml(file: &Path, extra: &str) -> logconf::Logconf {
+fn rotating_yaml(file: &Path, extra: &str) -> logconf::Logging {
     let yaml = format!(
         "version: 1
 formatters:
@@ -97,7 +97,7 @@ root:
 }
 
 /// Three file handlers, two formatters (`a` shared by two handlers).
-pub(crate) fn logconf_fanout(dir: &Path) -> logconf::Logconf {
+pub(crate) fn logconf_fanout(dir: &Path) -> logconf::Logging {
     let yaml = format!(
         "version: 1
 formatters:
@@ -123,7 +123,7 @@ root:
 /// `handlers` null handlers using `formatters` distinct formatters
 /// round-robin (each formatter a different format string of the same
 /// length).
-pub(crate) fn logconf_null(handlers: usize, formatters: usize) -> logconf::Logconf {
+pub(crate) fn logconf_null(handlers: usize, formatters: usize) -> logconf::Logging {
     let mut yaml = String::from("version: 1\nformatters:\n");
     for f in 0..formatters {
         yaml.push_str(&format!(
@@ -145,7 +145,7 @@ pub(crate) fn logconf_null(handlers: usize, formatters: usize) -> logconf::Logco
     build(&yaml)
 }
 
-pub(crate) fn build(yaml: &str) -> logconf::Logconf {
+pub(crate) fn build(yaml: &str) -> logconf::Logging {
     logconf::Config::from_yaml_str(yaml)
         .expect("the bench config loads")
         .build()

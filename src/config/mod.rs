@@ -47,12 +47,10 @@
 //!   `escape_control` / `escape_newlines`, file handler `permissions`.
 
 mod check;
-mod node;
-mod suggest;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
-use node::{Node, Pos, Value};
+use crate::tree::{self, Node, Pos, Value};
 
 /// The largest config accepted, in bytes.
 pub(crate) const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
@@ -135,7 +133,7 @@ fn parse_yaml(text: &str) -> Result<Node, Problem> {
             let (line, column) = err.location().map_or((0, 0), |at| (at.line(), at.column()));
             Problem::new(line, column, "", yaml_message(&err))
         })?;
-    node::pyyaml_booleans(&mut root, text);
+    tree::pyyaml_booleans(&mut root, text);
     Ok(root)
 }
 
@@ -313,11 +311,23 @@ fn from_json(value: &serde_json::Value, depth: usize) -> Node {
 
 #[cfg(test)]
 mod tests {
-    use super::node::Value;
     use super::*;
-    use crate::handler::{FileMode, FileOptions, HandlerKind, StreamTarget};
+    use crate::handler::file::Rule as _;
+    use crate::handler::null::NullHandler;
+    use crate::handler::rotating::{RotatingSettings, SizeRule};
+    use crate::handler::{FileMode, FileOptions, StreamTarget};
     use crate::level::Level;
+    use crate::model::HandlerSpec;
+    use crate::tree::Value;
     use std::path::PathBuf;
+
+    /// The settings of `handler`, which must be a `T`.
+    fn settings<T: 'static>(handler: &HandlerSpec) -> &T {
+        match handler.settings.as_any().downcast_ref::<T>() {
+            Some(settings) => settings,
+            None => panic!("unexpected settings {:?}", handler.settings),
+        }
+    }
 
     fn yaml(text: &str) -> Model {
         match load(text.as_bytes(), "<test>", Syntax::Yaml) {
@@ -343,16 +353,16 @@ mod tests {
         let names: Vec<&str> = m.handlers.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["console", "screen", "logfile"]);
         assert_eq!(
-            m.handlers[0].kind,
-            HandlerKind::Stream(StreamTarget::Stdout)
+            settings::<StreamTarget>(&m.handlers[0]),
+            &StreamTarget::Stdout
         );
         assert_eq!(m.handlers[0].level, Level::DEBUG);
         assert_eq!(m.handlers[0].formatter, Some(0));
         assert_eq!(m.handlers[1].level, Level::ERROR);
         assert_eq!(m.handlers[1].formatter, Some(1));
         assert_eq!(
-            m.handlers[2].kind,
-            HandlerKind::RotatingFile {
+            settings::<RotatingSettings>(&m.handlers[2]),
+            &RotatingSettings {
                 file: FileOptions {
                     path: PathBuf::from("/tmp/deployVpc.log"),
                     mode: FileMode::Append,
@@ -360,8 +370,10 @@ mod tests {
                     permissions: 0o640,
                     buffer: None,
                 },
-                max_bytes: 1_000_000,
-                backup_count: 10,
+                rule: SizeRule {
+                    max_bytes: 1_000_000,
+                    backup_count: 10,
+                },
             }
         );
         assert_eq!(m.handlers[2].formatter, Some(2));
@@ -389,22 +401,22 @@ mod tests {
             "version: 1\nhandlers:\n  s: {class: logging.StreamHandler}\n  f: {class: logging.FileHandler, filename: a.log}\n  n: {class: logging.NullHandler}\nloggers:\n  app: {}\n",
         );
         assert_eq!(
-            m.handlers[0].kind,
-            HandlerKind::Stream(StreamTarget::Stderr)
+            settings::<StreamTarget>(&m.handlers[0]),
+            &StreamTarget::Stderr
         );
         assert_eq!(m.handlers[0].level, Level::NOTSET);
         assert_eq!(m.handlers[0].formatter, None);
         assert_eq!(
-            m.handlers[1].kind,
-            HandlerKind::File(FileOptions {
+            settings::<FileOptions>(&m.handlers[1]),
+            &FileOptions {
                 path: PathBuf::from("a.log"),
                 mode: FileMode::Append,
                 delay: false,
                 permissions: 0o640,
                 buffer: None,
-            })
+            }
         );
-        assert_eq!(m.handlers[2].kind, HandlerKind::Null);
+        assert_eq!(settings::<NullHandler>(&m.handlers[2]), &NullHandler);
         assert_eq!(m.loggers[0].level, Level::NOTSET);
         assert!(m.loggers[0].propagate);
         assert!(m.loggers[0].handlers.is_empty());
@@ -418,30 +430,26 @@ mod tests {
         let m = yaml(
             "version: 1\nhandlers:\n  w:\n    class: logging.FileHandler\n    filename: w.log\n    mode: w\n    delay: true\n    permissions: \"0600\"\n  r:\n    class: logging.handlers.RotatingFileHandler\n    filename: r.log\n    mode: w\n    maxBytes: 10\n  r0:\n    class: logging.handlers.RotatingFileHandler\n    filename: r0.log\n    mode: w\n    permissions: 0644\n",
         );
-        let HandlerKind::File(w) = &m.handlers[0].kind else {
-            panic!("{:?}", m.handlers[0].kind);
-        };
+        let w = settings::<FileOptions>(&m.handlers[0]);
         assert_eq!(
             (w.mode, w.delay, w.permissions),
             (FileMode::Truncate, true, 0o600)
         );
         // maxBytes > 0 forces append, as Python's RotatingFileHandler does.
-        let HandlerKind::RotatingFile {
-            file,
-            max_bytes,
-            backup_count,
-        } = &m.handlers[1].kind
-        else {
-            panic!("{:?}", m.handlers[1].kind);
-        };
+        let r = settings::<RotatingSettings>(&m.handlers[1]);
         assert_eq!(
-            (file.mode, *max_bytes, *backup_count),
+            (
+                r.rule.mode(r.file.mode),
+                r.rule.max_bytes,
+                r.rule.backup_count
+            ),
             (FileMode::Append, 10, 0)
         );
-        let HandlerKind::RotatingFile { file, .. } = &m.handlers[2].kind else {
-            panic!("{:?}", m.handlers[2].kind);
-        };
-        assert_eq!((file.mode, file.permissions), (FileMode::Truncate, 0o644));
+        let r0 = settings::<RotatingSettings>(&m.handlers[2]);
+        assert_eq!(
+            (r0.rule.mode(r0.file.mode), r0.file.permissions),
+            (FileMode::Truncate, 0o644)
+        );
     }
 
     #[test]
@@ -508,13 +516,21 @@ mod tests {
             "{\n  \"version\": 1,\n\t\"root\": {\"level\": \"LOUD\"}\n}",
             Syntax::Json,
         );
-        assert_eq!((p[0].line(), p[0].column()), (3, 20));
-        // JSON has no YAML 1.1 booleans: "no" is a string.
+        assert_eq!((p[0].line(), p[0].column()), (Some(3), Some(20)));
+        // JSON has no YAML 1.1 booleans, but a yes/no key reads the string
+        // "no" with its plain meaning; other strings are refused.
+        let m = load(
+            b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
+            "<test>",
+            Syntax::Json,
+        )
+        .map_err(|e| e.to_string());
+        assert!(!m.map(|m| m.loggers[0].propagate).unwrap_or(true));
         let p = problems(
-            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
+            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nope\"}}}",
             Syntax::Json,
         );
-        assert_eq!(p[0].message(), "expected a boolean, found a string");
+        assert_eq!(p[0].message(), "expected a boolean, found `nope`");
     }
 
     #[test]
@@ -527,7 +543,7 @@ mod tests {
         assert_eq!(m.loggers[0].name, "a/b");
         assert_eq!(m.root.level, Level::DEBUG);
         let p = problems(r#"{"version":1,"root":{"levl":10}}"#, Syntax::Json);
-        assert_eq!((p[0].line(), p[0].column()), (1, 22));
+        assert_eq!((p[0].line(), p[0].column()), (Some(1), Some(22)));
     }
 
     #[test]
@@ -538,7 +554,7 @@ mod tests {
             "]".repeat(40)
         );
         let p = problems(&text, Syntax::Json);
-        assert_eq!((p[0].line(), p[0].column()), (1, 36));
+        assert_eq!((p[0].line(), p[0].column()), (Some(1), Some(36)));
         assert_eq!(p[0].message(), "invalid JSON: nested deeper than 16 levels");
         // Brackets inside strings do not count.
         let text = format!(
@@ -565,7 +581,7 @@ mod tests {
             Err(err) => err.problems().to_vec(),
             Ok(_) => panic!("loaded"),
         };
-        assert_eq!((p[0].line(), p[0].column()), (2, 1));
+        assert_eq!((p[0].line(), p[0].column()), (Some(2), Some(1)));
         let big = vec![b' '; MAX_CONFIG_BYTES + 1];
         assert!(load(&big, "<t>", Syntax::Yaml).is_err());
     }

@@ -125,6 +125,7 @@
 //! - `filename` also splits on `\`, so Windows paths give the file name.
 
 mod brace;
+pub(crate) mod class;
 mod dollar;
 mod num;
 mod percent;
@@ -449,37 +450,15 @@ impl<'o> Builder<'o> {
     }
 }
 
-/// Levenshtein distance, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// The closest attribute or default name to `name`, if close enough.
-fn suggest<'a>(name: &str, defaults: &'a [(String, OwnedValue)]) -> Option<&'a str>
-where
-    'static: 'a,
-{
-    let lower = name.to_lowercase();
-    let limit = if name.chars().count() <= 3 { 1 } else { 2 };
-    ATTRS
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(defaults.iter().map(|(n, _)| n.as_str()))
-        .map(|n| (distance(&lower, &n.to_lowercase()), n))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, n)| n)
+fn suggest<'a>(name: &str, defaults: &'a [(String, OwnedValue)]) -> Option<&'a str> {
+    crate::suggest::closest(
+        name,
+        ATTRS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(defaults.iter().map(|(n, _)| n.as_str())),
+    )
 }
 
 /// What rendering needs besides the value: escaping and the clock.

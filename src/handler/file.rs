@@ -1,23 +1,30 @@
-//! `logging.FileHandler`: records appended to (or written over) a file.
+//! `logging.FileHandler`, and the shell every file handler shares.
 //!
-//! [`LogFile`] is the file part shared with the rotating handler: the
-//! absolute path, the open mode and permissions, the open handle (if any) and
-//! the reopen back-off.
+//! [`LogFile`] is the file: the absolute path, the open mode and
+//! permissions, the open handle (if any), the position and the `buffer:`.
+//! [`FileHandler`] is the shell around it: the lock, the reopen and
+//! rollover back-offs, the write outside the lock, flushing and dropping.
+//! What differs between file handlers is a [`Rule`]: whether a record must
+//! go to a fresh file, and what to rename before the file is reopened. The
+//! plain file's rule never rolls over; `RotatingFileHandler`'s counts bytes
+//! ([`super::rotating`]).
 //!
-//! Like Python, a handler keeps writing to the handle it has: if the file is
-//! deleted or moved away (an external logrotate), records go to the moved or
-//! unlinked file. Reopening when the path no longer names the open file
-//! (Python's `WatchedFileHandler`) is future work.
+//! Like Python, a plain handler keeps writing to the handle it has: if the
+//! file is deleted or moved away (an external logrotate), records go to the
+//! moved or unlinked file.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::class::{BuildContext, HandlerClass, HandlerSettings};
 use super::clock::{Backoff, Clock};
-use super::report::{Op, Reporter, Reports};
+use super::report::{Op, Reporter};
 use super::{BufferOptions, FileMode, FileOptions, Handler};
+use crate::args::Args;
 use crate::level::Level;
 
 /// Python's `os.path.abspath`: `path` joined to the working directory when
@@ -51,70 +58,6 @@ impl Direct {
     /// or interleaved with other writers).
     pub(crate) fn write(&self, record: &[u8]) -> io::Result<()> {
         (&*self.0).write_all(record)
-    }
-}
-
-/// The state behind a file handler's lock: its file and its reporter (the
-/// rotating handler adds its rollover back-off).
-pub(crate) trait FileState {
-    /// The file and the reporter.
-    fn parts(&mut self) -> (&mut LogFile, &mut Reporter);
-}
-
-/// After the lock is released: writes the reports made under it, then the
-/// unbuffered record through `direct`; a failure of that write takes the
-/// lock again to be reported.
-pub(crate) fn finish_emit<S: FileState>(
-    state: &Mutex<S>,
-    reports: Option<Reports>,
-    direct: Option<Direct>,
-    record: &[u8],
-) {
-    if let Some(reports) = reports {
-        reports.write();
-    }
-    let Some(Err(err)) = direct.map(|d| d.write(record)) else {
-        return;
-    };
-    let reports = {
-        let mut guard = state.lock().unwrap_or_else(PoisonError::into_inner);
-        let (file, reporter) = guard.parts();
-        file.write_failed(&err, reporter);
-        reporter.take()
-    };
-    if let Some(reports) = reports {
-        reports.write();
-    }
-}
-
-/// Writes the buffered records of the handler whose state is `state`.
-/// With `patient` false (a panic hook) the lock is only tried for a while.
-pub(crate) fn flush_state<S: FileState>(state: &Mutex<S>, patient: bool) {
-    let guard = if patient {
-        Some(state.lock().unwrap_or_else(PoisonError::into_inner))
-    } else {
-        try_lock_for_a_while(state)
-    };
-    let reports = guard.and_then(|mut guard| {
-        let (file, reporter) = guard.parts();
-        file.flush(reporter);
-        reporter.take()
-    });
-    if let Some(reports) = reports {
-        reports.write();
-    }
-}
-
-/// Writes the buffered records of a handler being dropped, as `BufWriter`
-/// does.
-pub(crate) fn flush_on_drop<S: FileState>(state: &mut Mutex<S>) {
-    let (file, reporter) = state
-        .get_mut()
-        .unwrap_or_else(PoisonError::into_inner)
-        .parts();
-    file.flush(reporter);
-    if let Some(reports) = reporter.take() {
-        reports.write();
     }
 }
 
@@ -372,47 +315,167 @@ impl LogFile {
     }
 }
 
+/// When and how a file handler rolls over: the part that differs between
+/// file handler classes.
+pub(crate) trait Rule: Send + fmt::Debug + 'static {
+    /// The mode the file is opened in, given the config's `mode` (a
+    /// rotating rule forces append, as Python does).
+    fn mode(&self, requested: FileMode) -> FileMode {
+        requested
+    }
+
+    /// Python's `shouldRollover`, the file being open: whether `record`
+    /// must go to a fresh file.
+    fn should_roll_over(
+        &mut self,
+        file: &mut LogFile,
+        record: &[u8],
+        clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool;
+
+    /// The renames of Python's `doRollover`, the file being closed; stops
+    /// at the first failure. The shell reopens the file afterwards.
+    fn roll_over(&mut self, file: &LogFile, clock: &dyn Clock) -> Result<(), Failure>;
+}
+
+/// The plain file's rule: never roll over.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Plain;
+
+impl Rule for Plain {
+    fn should_roll_over(
+        &mut self,
+        _file: &mut LogFile,
+        _record: &[u8],
+        _clock: &dyn Clock,
+        _reporter: &mut Reporter,
+    ) -> bool {
+        false
+    }
+
+    fn roll_over(&mut self, _file: &LogFile, _clock: &dyn Clock) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
 /// The state of a file handler, behind its lock.
 #[derive(Debug)]
-struct State {
+struct State<R> {
     /// The file.
     file: LogFile,
     /// Its failure reporter.
     reporter: Reporter,
+    /// When and how to roll over.
+    rule: R,
+    /// The back-off of failed rollovers.
+    rollover_backoff: Backoff,
 }
 
-/// `logging.FileHandler`.
+/// A file handler: a [`LogFile`] behind a lock, rolled over by its [`Rule`].
+///
+/// Per record, under the lock: open the file if it is not (delay, or after
+/// a failure, at most once per [`RETRY_AFTER`](super::clock::RETRY_AFTER));
+/// ask the rule; on a rollover close the file, let the rule rename, reopen;
+/// account for the record. The unbuffered write happens after the lock is
+/// released, on a shared handle, so threads never wait for each other's
+/// system call; a record is counted in the file it is written to, so a
+/// rollover by another thread in between renames that file and the record
+/// still lands in it, whole.
+///
+/// If a step of the rollover fails, the failure is reported, the remaining
+/// renames are skipped (as Python's exception skips them), the file is
+/// reopened in append mode and the record written there rather than
+/// dropped; the next rollover is not attempted before the retry delay has
+/// passed.
 #[derive(Debug)]
-pub(crate) struct FileHandler {
-    /// The file and reporter.
-    state: Mutex<State>,
-    /// The clock of the reopen back-off.
+pub(crate) struct FileHandler<R: Rule> {
+    /// The file, reporter, rule and back-off.
+    state: Mutex<State<R>>,
+    /// The clock of the back-offs and the rule.
     clock: Arc<dyn Clock>,
     /// `buffer.flushInterval`, if records are buffered.
     flush_interval: Option<std::time::Duration>,
 }
 
-impl FileHandler {
-    /// A file handler; opens the file now unless `options.delay`.
+impl<R: Rule> FileHandler<R> {
+    /// A handler of the file described by `options`, rolled over by `rule`;
+    /// opens the file now unless `options.delay`.
     pub(crate) fn new(
         options: &FileOptions,
+        rule: R,
         reporter: Reporter,
         clock: Arc<dyn Clock>,
-    ) -> io::Result<FileHandler> {
-        let mut file = LogFile::new(options, options.mode)?;
+    ) -> io::Result<FileHandler<R>> {
+        let mut file = LogFile::new(options, rule.mode(options.mode))?;
         if !options.delay {
             file.open().map_err(Failure::into_io)?;
         }
         Ok(FileHandler {
-            state: Mutex::new(State { file, reporter }),
+            state: Mutex::new(State {
+                file,
+                reporter,
+                rule,
+                rollover_backoff: Backoff::default(),
+            }),
             clock,
             flush_interval: options.buffer.map(|b| b.flush_interval),
         })
     }
+
+    /// One record, the lock held: Python's `shouldRollover`, `doRollover`
+    /// and `emit` (an unbuffered record is written by the caller, after the
+    /// lock is released).
+    fn emit_locked(&self, state: &mut State<R>, record: &[u8], level: Level) -> Option<Direct> {
+        let State {
+            file,
+            reporter,
+            rule,
+            rollover_backoff,
+        } = state;
+        let clock = &*self.clock;
+        if !file.ensure_open(clock, reporter) {
+            return None;
+        }
+        // The clock is read only while a failed rollover is backing off.
+        let ready = rollover_backoff.is_clear() || rollover_backoff.ready(clock.now());
+        if ready && rule.should_roll_over(file, record, clock, reporter) {
+            file.close(reporter);
+            match rule.roll_over(file, clock) {
+                Ok(()) => rollover_backoff.succeeded(),
+                Err(failure) => {
+                    rollover_backoff.failed(clock.now());
+                    failure.report(reporter);
+                }
+            }
+            if !file.ensure_open(clock, reporter) {
+                return None;
+            }
+        }
+        file.write(record, level, reporter)
+    }
+
+    /// Writes the buffered records. With `patient` false (a panic hook) the
+    /// lock is only tried for a while.
+    fn flush_with(&self, patient: bool) {
+        let guard = if patient {
+            Some(self.state.lock().unwrap_or_else(PoisonError::into_inner))
+        } else {
+            try_lock_for_a_while(&self.state)
+        };
+        let reports = guard.and_then(|mut state| {
+            let State { file, reporter, .. } = &mut *state;
+            file.flush(reporter);
+            reporter.take()
+        });
+        if let Some(reports) = reports {
+            reports.write();
+        }
+    }
 }
 
 #[cfg(test)]
-impl FileHandler {
+impl<R: Rule> FileHandler<R> {
     /// Panics while holding the lock, poisoning it.
     pub(crate) fn poison(&self) {
         let _state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -420,33 +483,37 @@ impl FileHandler {
     }
 }
 
-impl FileState for State {
-    fn parts(&mut self) -> (&mut LogFile, &mut Reporter) {
-        (&mut self.file, &mut self.reporter)
-    }
-}
-
-impl Handler for FileHandler {
+impl<R: Rule> Handler for FileHandler<R> {
     fn emit(&self, record: &[u8], level: Level) {
         let (direct, reports) = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let State { file, reporter } = &mut *state;
-            let direct = if file.ensure_open(&*self.clock, reporter) {
-                file.write(record, level, reporter)
-            } else {
-                None
-            };
-            (direct, reporter.take())
+            let direct = self.emit_locked(&mut state, record, level);
+            (direct, state.reporter.take())
         };
-        finish_emit(&self.state, reports, direct, record);
+        // Reports made under the lock are written after it is released.
+        if let Some(reports) = reports {
+            reports.write();
+        }
+        let Some(Err(err)) = direct.map(|d| d.write(record)) else {
+            return;
+        };
+        let reports = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { file, reporter, .. } = &mut *state;
+            file.write_failed(&err, reporter);
+            reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
+        }
     }
 
     fn flush(&self) {
-        flush_state(&self.state, true);
+        self.flush_with(true);
     }
 
     fn try_flush(&self) {
-        flush_state(&self.state, false);
+        self.flush_with(false);
     }
 
     fn flush_interval(&self) -> Option<std::time::Duration> {
@@ -454,10 +521,168 @@ impl Handler for FileHandler {
     }
 }
 
-impl Drop for FileHandler {
+impl<R: Rule> Drop for FileHandler<R> {
     fn drop(&mut self) {
-        flush_on_drop(&mut self.state);
+        // Write what is buffered, as `BufWriter` does.
+        let State { file, reporter, .. } =
+            self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        file.flush(reporter);
+        if let Some(reports) = reporter.take() {
+            reports.write();
+        }
     }
+}
+
+/// The keys every file handler accepts.
+pub(crate) const FILE_KEYS: &[&str] = &[
+    "filename",
+    "mode",
+    "encoding",
+    "delay",
+    "errors",
+    "permissions",
+    "buffer",
+];
+
+/// The default permissions of a created log file.
+const DEFAULT_PERMISSIONS: u32 = 0o640;
+
+/// `logging.FileHandler`.
+pub(crate) const CLASS: HandlerClass = HandlerClass {
+    name: "logging.FileHandler",
+    keys: FILE_KEYS,
+    terminator: "\n",
+    parse: |args| Some(Arc::new(parse_options(args)?)),
+};
+
+impl HandlerSettings for FileOptions {
+    fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        let handler = FileHandler::new(self, Plain, ctx.reporter(), Arc::clone(&ctx.clock))?;
+        Ok(Box::new(handler))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Reads the keys every file handler has ([`FILE_KEYS`]).
+pub(crate) fn parse_options(args: &mut Args<'_, '_>) -> Option<FileOptions> {
+    let filename = match args.string("filename") {
+        None if args.get("filename").is_none() => {
+            args.missing("filename", None);
+            None
+        }
+        Some("") => {
+            args.report("filename", "the file name is empty".into(), None);
+            None
+        }
+        other => other,
+    };
+    let mode = args
+        .choice(
+            "mode",
+            "unsupported mode",
+            &[("a", FileMode::Append), ("w", FileMode::Truncate)],
+        )
+        .unwrap_or(FileMode::Append);
+    if let Some(encoding) = args.string("encoding") {
+        let normal = encoding.to_ascii_lowercase().replace('-', "_");
+        if normal != "utf_8" && normal != "utf8" {
+            args.report(
+                "encoding",
+                format!("unsupported encoding `{}`", crate::args::show(encoding)),
+                Some("logconf writes UTF-8 only; use `utf-8` or remove `encoding`".into()),
+            );
+        }
+    }
+    if let Some(errors) = args.string("errors")
+        && errors != "strict"
+    {
+        args.report(
+            "errors",
+            format!("unsupported error handler `{}`", crate::args::show(errors)),
+            Some("logconf writes valid UTF-8 only; use `strict` or remove `errors`".into()),
+        );
+    }
+    let delay = args.truthy("delay", false);
+    let permissions = match args.get("permissions") {
+        None => Some(DEFAULT_PERMISSIONS),
+        Some(_) => parse_permissions(args),
+    };
+    let buffer = match args.mapping("buffer") {
+        None => None,
+        Some(mut buffer) => Some(parse_buffer(&mut buffer)?),
+    };
+    if args.failed() {
+        return None;
+    }
+    Some(FileOptions {
+        path: PathBuf::from(filename?),
+        mode,
+        delay,
+        permissions: permissions?,
+        buffer,
+    })
+}
+
+/// logconf's `buffer:` of a file handler: a mapping (`{}` for the defaults).
+fn parse_buffer(args: &mut Args<'_, '_>) -> Option<BufferOptions> {
+    args.unknown_keys(&["capacity", "flushLevel", "flushInterval"], " in `buffer`");
+    let mut out = BufferOptions::default();
+    match args.count("capacity", 1 << 30) {
+        Some(0) => args.report("capacity", "capacity must be at least 1 byte".into(), None),
+        Some(n) => out.capacity = usize::try_from(n).unwrap_or(usize::MAX),
+        None => {}
+    }
+    if let Some(level) = args.level("flushLevel") {
+        out.flush_level = level;
+    }
+    if let Some(interval) = args.seconds("flushInterval", 3600.0) {
+        out.flush_interval = interval;
+    }
+    (!args.failed()).then_some(out)
+}
+
+/// `permissions:` as an octal string (`"0640"`) or an integer.
+fn parse_permissions(args: &mut Args<'_, '_>) -> Option<u32> {
+    use crate::tree::Value;
+    const HELP: &str = "write octal permission bits as a string, like `\"0640\"`";
+    let node = args.get("permissions")?.value;
+    let value = match &node.value {
+        Value::Str(s) => {
+            let digits = s.strip_prefix("0o").unwrap_or(s);
+            match u32::from_str_radix(digits, 8) {
+                Ok(v) if !digits.is_empty() && digits.len() <= 4 && !digits.starts_with('+') => v,
+                _ => {
+                    let message = format!("invalid permissions `{}`", crate::args::show(s));
+                    args.report("permissions", message, Some(HELP.into()));
+                    return None;
+                }
+            }
+        }
+        Value::Int(n) => u32::try_from(*n).unwrap_or(0o7777 + 1),
+        other => {
+            let message = format!(
+                "expected permissions like `\"0640\"`, found {}",
+                other.kind()
+            );
+            args.report("permissions", message, None);
+            return None;
+        }
+    };
+    if value > 0o777 {
+        let message = "permissions out of range: only the bits `0777` can be set".into();
+        args.report("permissions", message, Some(HELP.into()));
+        return None;
+    }
+    if value & 0o002 != 0 {
+        let message = format!("permissions `0{value:03o}` make the log file world-writable");
+        let help = format!("use `\"0{:03o}\"`", value & !0o002);
+        args.report("permissions", message, Some(help));
+        return None;
+    }
+    Some(value)
 }
 
 /// Takes `lock`, retrying for up to about 200 ms; a poisoned lock is

@@ -16,13 +16,9 @@
 //! then reopen `base` in append mode. With `backup_count == 0` nothing is
 //! renamed: the file is closed and reopened and keeps growing, as in Python.
 //!
-//! Differences from Python, in failures only: if a step of the rollover
-//! fails, the failure is reported, the remaining renames are skipped (as
-//! Python's exception skips them), `base` is reopened in append mode and the
-//! record is written there rather than dropped; the next rollover is then
-//! not attempted before the retry delay has passed, so a persistent failure
-//! does not cost a rename attempt per record (the file grows past
-//! `max_bytes` meanwhile).
+//! A failed rollover is handled by the shell ([`FileHandler`]): reported,
+//! the record written to the reopened base, the next attempt after the
+//! retry delay (the file grows past `max_bytes` meanwhile).
 //!
 //! Threads sharing one handler are serialized by its lock. Several processes
 //! rotating the same file race exactly as they do in Python (each renames on
@@ -31,13 +27,13 @@
 
 use std::fs;
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use super::clock::{Backoff, Clock};
-use super::file::{Direct, Failure, FileState, LogFile, finish_emit, flush_on_drop, flush_state};
+use super::class::{BuildContext, HandlerClass, HandlerSettings};
+use super::clock::Clock;
+use super::file::{Failure, FileHandler, LogFile, Rule, parse_options};
 use super::report::{Op, Reporter};
 use super::{FileMode, FileOptions, Handler};
-use crate::level::Level;
 
 /// The length of `record` in characters, as Python's `len(str)`: the bytes
 /// that are not UTF-8 continuation bytes.
@@ -45,70 +41,102 @@ pub(crate) fn char_len(record: &[u8]) -> u64 {
     record.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
 }
 
-/// The state of a rotating handler, behind its lock.
-#[derive(Debug)]
-struct State {
-    /// The base file.
-    file: LogFile,
-    /// Its failure reporter.
-    reporter: Reporter,
-    /// The back-off of failed rollovers.
-    rollover_backoff: Backoff,
-}
+/// The largest `maxBytes`.
+const MAX_BYTES_LIMIT: u64 = i64::MAX as u64;
+/// The largest `backupCount`: each rollover renames every backup.
+const BACKUP_COUNT_LIMIT: u64 = 10_000;
 
 /// `logging.handlers.RotatingFileHandler`.
-#[derive(Debug)]
-pub(crate) struct RotatingFileHandler {
-    /// The file, reporter and back-off.
-    state: Mutex<State>,
-    /// `maxBytes`; 0 never rolls over.
-    max_bytes: u64,
-    /// `backupCount`.
-    backup_count: u32,
-    /// The clock of the back-offs.
-    clock: Arc<dyn Clock>,
-    /// `buffer.flushInterval`, if records are buffered.
-    flush_interval: Option<std::time::Duration>,
+pub(crate) const CLASS: HandlerClass = HandlerClass {
+    name: "logging.handlers.RotatingFileHandler",
+    keys: &[
+        "filename",
+        "mode",
+        "encoding",
+        "delay",
+        "errors",
+        "permissions",
+        "buffer",
+        "maxBytes",
+        "backupCount",
+    ],
+    terminator: "\n",
+    parse: |args| {
+        let file = parse_options(args);
+        let max_bytes = args.count("maxBytes", MAX_BYTES_LIMIT).unwrap_or(0);
+        let backup_count = args
+            .count("backupCount", BACKUP_COUNT_LIMIT)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0);
+        if args.failed() {
+            return None;
+        }
+        Some(Arc::new(RotatingSettings {
+            file: file?,
+            rule: SizeRule {
+                max_bytes,
+                backup_count,
+            },
+        }))
+    },
+};
+
+/// A rotating handler's settings: the file and the size rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RotatingSettings {
+    /// The file.
+    pub(crate) file: FileOptions,
+    /// `maxBytes` and `backupCount`.
+    pub(crate) rule: SizeRule,
 }
 
-impl RotatingFileHandler {
-    /// A rotating handler; opens the file now unless `options.delay`. The
-    /// mode is forced to append when `max_bytes > 0`, as in Python.
-    pub(crate) fn new(
-        options: &FileOptions,
-        max_bytes: u64,
-        backup_count: u32,
-        reporter: Reporter,
-        clock: Arc<dyn Clock>,
-    ) -> io::Result<RotatingFileHandler> {
-        let mode = if max_bytes > 0 {
-            FileMode::Append
-        } else {
-            options.mode
-        };
-        let mut file = LogFile::new(options, mode)?;
-        if !options.delay {
-            file.open().map_err(Failure::into_io)?;
-        }
-        Ok(RotatingFileHandler {
-            state: Mutex::new(State {
-                file,
-                reporter,
-                rollover_backoff: Backoff::default(),
-            }),
-            max_bytes,
-            backup_count,
-            clock,
-            flush_interval: options.buffer.map(|b| b.flush_interval),
-        })
+impl HandlerSettings for RotatingSettings {
+    fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        let handler = FileHandler::new(
+            &self.file,
+            self.rule,
+            ctx.reporter(),
+            Arc::clone(&ctx.clock),
+        )?;
+        Ok(Box::new(handler))
     }
 
-    /// Python's `shouldRollover`, the file being open.
-    fn should_roll_over(&self, state: &mut State, record: &[u8]) -> bool {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// When a size-rotating file rolls over, and the `.1` ... `.N` cascade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SizeRule {
+    /// `maxBytes`; 0 never rolls over.
+    pub(crate) max_bytes: u64,
+    /// `backupCount`; with 0 a rollover renames nothing: the file is closed,
+    /// reopened and keeps growing (as in Python).
+    pub(crate) backup_count: u32,
+}
+
+impl Rule for SizeRule {
+    /// Rolling over needs append, as in Python's `RotatingFileHandler`.
+    fn mode(&self, requested: FileMode) -> FileMode {
+        if self.max_bytes > 0 {
+            FileMode::Append
+        } else {
+            requested
+        }
+    }
+
+    fn should_roll_over(
+        &mut self,
+        file: &mut LogFile,
+        record: &[u8],
+        _clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool {
         if self.max_bytes == 0 {
             return false;
         }
-        let Some(pos) = state.file.position(&mut state.reporter) else {
+        let Some(pos) = file.position(reporter) else {
             return false;
         };
         if pos == 0 {
@@ -120,39 +148,10 @@ impl RotatingFileHandler {
         {
             return false;
         }
-        !fs::metadata(state.file.path()).is_ok_and(|meta| !meta.is_file())
+        !fs::metadata(file.path()).is_ok_and(|meta| !meta.is_file())
     }
 
-    /// One record, the lock held: Python's `shouldRollover`, `doRollover`
-    /// and `emit` (an unbuffered record is written by the caller, after
-    /// the lock is released).
-    fn emit_locked(&self, state: &mut State, record: &[u8], level: Level) -> Option<Direct> {
-        if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-            return None;
-        }
-        // The clock is read only while a failed rollover is backing off.
-        let ready =
-            state.rollover_backoff.is_clear() || state.rollover_backoff.ready(self.clock.now());
-        if ready && self.should_roll_over(state, record) {
-            let now = self.clock.now();
-            state.file.close(&mut state.reporter);
-            match self.shift_backups(&state.file) {
-                Ok(()) => state.rollover_backoff.succeeded(),
-                Err(failure) => {
-                    state.rollover_backoff.failed(now);
-                    failure.report(&mut state.reporter);
-                }
-            }
-            if !state.file.ensure_open(&*self.clock, &mut state.reporter) {
-                return None;
-            }
-        }
-        state.file.write(record, level, &mut state.reporter)
-    }
-
-    /// The renames of Python's `doRollover` (the file being closed); stops
-    /// at the first failure.
-    fn shift_backups(&self, file: &LogFile) -> Result<(), Failure> {
+    fn roll_over(&mut self, file: &LogFile, _clock: &dyn Clock) -> Result<(), Failure> {
         if self.backup_count == 0 {
             return Ok(());
         }
@@ -193,42 +192,4 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
             err,
         )
     })
-}
-
-impl FileState for State {
-    fn parts(&mut self) -> (&mut LogFile, &mut Reporter) {
-        (&mut self.file, &mut self.reporter)
-    }
-}
-
-impl Handler for RotatingFileHandler {
-    fn emit(&self, record: &[u8], level: Level) {
-        let (direct, reports) = {
-            let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let direct = self.emit_locked(&mut guard, record, level);
-            (direct, guard.reporter.take())
-        };
-        // An unbuffered record was counted in the file it goes to; a rollover
-        // by another thread meanwhile renames that file, and the record still
-        // lands in it, whole.
-        finish_emit(&self.state, reports, direct, record);
-    }
-
-    fn flush(&self) {
-        flush_state(&self.state, true);
-    }
-
-    fn try_flush(&self) {
-        flush_state(&self.state, false);
-    }
-
-    fn flush_interval(&self) -> Option<std::time::Duration> {
-        self.flush_interval
-    }
-}
-
-impl Drop for RotatingFileHandler {
-    fn drop(&mut self) {
-        flush_on_drop(&mut self.state);
-    }
 }

@@ -14,9 +14,41 @@
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
 
+use std::sync::Arc;
+
+use super::class::{BuildContext, HandlerClass, HandlerSettings};
 use super::report::{Op, Reporter};
 use super::{Handler, StreamTarget};
 use crate::level::Level;
+
+/// `logging.StreamHandler`: `stream` is `ext://sys.stderr` (the default)
+/// or `ext://sys.stdout`.
+pub(crate) const CLASS: HandlerClass = HandlerClass {
+    name: "logging.StreamHandler",
+    keys: &["stream"],
+    terminator: "\n",
+    parse: |args| {
+        let target = args.choice(
+            "stream",
+            "unsupported stream",
+            &[
+                ("ext://sys.stdout", StreamTarget::Stdout),
+                ("ext://sys.stderr", StreamTarget::Stderr),
+            ],
+        );
+        (!args.failed()).then(|| Arc::new(target.unwrap_or(StreamTarget::Stderr)) as _)
+    },
+};
+
+impl HandlerSettings for StreamTarget {
+    fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        Ok(Box::new(StreamHandler::new(*self, ctx.reporter())))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
 
 /// A standard stream, locked.
 enum StdLock {

@@ -9,9 +9,65 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::clock::FakeClock;
+use super::class::{BuildContext, HandlerSettings};
+use super::clock::{Clock, FakeClock, SystemClock};
 use super::report::Captured;
+use super::rotating::{RotatingSettings, SizeRule};
 use super::*;
+use std::io;
+
+/// The settings of each built-in class, as the tests write them.
+#[derive(Clone, Debug)]
+enum HandlerKind {
+    Stream(StreamTarget),
+    File(FileOptions),
+    RotatingFile {
+        file: FileOptions,
+        max_bytes: u64,
+        backup_count: u32,
+    },
+    Null,
+}
+
+impl HandlerKind {
+    fn settings(&self) -> Arc<dyn HandlerSettings> {
+        match self.clone() {
+            HandlerKind::Stream(target) => Arc::new(target),
+            HandlerKind::File(options) => Arc::new(options),
+            HandlerKind::RotatingFile {
+                file,
+                max_bytes,
+                backup_count,
+            } => Arc::new(RotatingSettings {
+                file,
+                rule: SizeRule {
+                    max_bytes,
+                    backup_count,
+                },
+            }),
+            HandlerKind::Null => Arc::new(null::NullHandler),
+        }
+    }
+}
+
+/// Builds `kind` as a config would, with `clock` and `errors`.
+fn build_with(
+    name: &str,
+    kind: &HandlerKind,
+    clock: Arc<dyn Clock>,
+    errors: Arc<dyn report::ErrorSink>,
+) -> io::Result<Box<dyn Handler>> {
+    kind.settings().build(&BuildContext {
+        name,
+        clock,
+        errors,
+    })
+}
+
+/// Builds `kind` on the system clock, reporting to stderr.
+fn build(name: &str, kind: &HandlerKind) -> io::Result<Box<dyn Handler>> {
+    build_with(name, kind, Arc::new(SystemClock), Arc::new(report::Stderr))
+}
 
 /// File options for `path` with the default permissions.
 fn options(path: &Path, mode: FileMode, delay: bool) -> FileOptions {
@@ -684,6 +740,7 @@ fn a_poisoned_lock_is_recovered() {
     let handler = Arc::new(
         file::FileHandler::new(
             &options(&path, FileMode::Append, false),
+            file::Plain,
             report::Reporter::new("f", Arc::new(Captured::default())),
             Arc::new(FakeClock::new()),
         )

@@ -5,10 +5,14 @@
 
 use std::sync::Arc;
 
-use crate::format::Formatter;
-use crate::handler::HandlerKind;
+mod pattern;
+
+pub(crate) use pattern::{NamePattern, segments};
+
+use crate::format::class::RecordFormat;
+use crate::handler::class::HandlerSettings;
 use crate::level::Level;
-use crate::routing::NamePattern;
+use crate::tree::Pos;
 
 /// A checked config, ready to be compiled into routing and handlers.
 #[derive(Debug)]
@@ -36,7 +40,7 @@ pub(crate) struct NamedFormatter {
     /// The key under `formatters:`.
     pub(crate) name: String,
     /// The compiled formatter.
-    pub(crate) formatter: Arc<Formatter>,
+    pub(crate) formatter: Arc<dyn RecordFormat>,
 }
 
 /// `logging.Filter(name)`: passes records whose logger is `name` or below it.
@@ -53,8 +57,14 @@ pub(crate) struct FilterSpec {
 pub(crate) struct HandlerSpec {
     /// The key under `handlers:`.
     pub(crate) name: String,
-    /// What it writes to.
-    pub(crate) kind: HandlerKind,
+    /// Where its key is written (for build errors).
+    pub(crate) pos: Pos,
+    /// Its class's name (`logging.FileHandler`).
+    pub(crate) class: &'static str,
+    /// What its class's parse step made of its keys.
+    pub(crate) settings: Arc<dyn HandlerSettings>,
+    /// What ends each record (`\n`; Python's `terminator`).
+    pub(crate) terminator: String,
     /// `level:` (NOTSET when absent).
     pub(crate) level: Level,
     /// Index into [`Model::formatters`]; `None` is Python's default `%(message)s`.

@@ -12,10 +12,9 @@
 //! where `propagate: false` cuts the chain, whether lastResort applies) is
 //! folded into a [`Route`]; only the record's level is left to compare.
 
-mod pattern;
 mod preset;
 
-pub(crate) use pattern::{NamePattern, segments};
+pub(crate) use crate::model::{NamePattern, segments};
 pub(crate) use preset::QUIET_DEPENDENCIES;
 
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 //! Table-driven tests of the compiled hierarchy.
 
 use super::*;
-use crate::handler::HandlerKind;
+use crate::handler::null::NullHandler;
 use crate::model::{HandlerSpec, Model};
 
 fn logger(name: &str, level: Level, handlers: &[usize], propagate: bool) -> LoggerSpec {
@@ -18,7 +18,10 @@ fn logger(name: &str, level: Level, handlers: &[usize], propagate: bool) -> Logg
 fn handler(name: &str, level: Level) -> HandlerSpec {
     HandlerSpec {
         name: name.to_owned(),
-        kind: HandlerKind::Null,
+        pos: crate::tree::Pos::default(),
+        class: "logging.NullHandler",
+        settings: std::sync::Arc::new(NullHandler),
+        terminator: "\n".to_owned(),
         level,
         formatter: None,
         filters: Vec::new(),

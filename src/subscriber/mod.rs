@@ -6,8 +6,9 @@
 mod record;
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::sync::{Arc, PoisonError, RwLock};
+
+use arc_swap::ArcSwap;
 
 use tracing_core::callsite::Identifier;
 use tracing_core::subscriber::Interest;
@@ -16,20 +17,65 @@ use tracing_log::NormalizeEvent;
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::format::{Formatter, Needs, Record};
+use crate::format::class::RecordFormat;
+use crate::format::{Needs, Record};
 use crate::handler::Handler;
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
 pub(crate) use record::{START, Scratch};
 
-/// A built handler and the formatter it uses.
+/// A built handler, the formatter it uses and its terminator.
 #[derive(Debug)]
 pub(crate) struct Slot {
     /// The sink.
     pub(crate) handler: Box<dyn Handler>,
     /// Index into [`Shared::formatters`].
     pub(crate) formatter: usize,
+    /// Index into [`Shared::terminators`].
+    pub(crate) terminator: usize,
+}
+
+/// The config the layer, the filter and the guards currently use: one cell
+/// swapped whole (routes and handlers together) by a reload.
+#[derive(Debug)]
+pub(crate) struct Runtime {
+    current: ArcSwap<Shared>,
+}
+
+impl Runtime {
+    /// A runtime whose config is `shared`.
+    pub(crate) fn new(shared: Arc<Shared>) -> Runtime {
+        Runtime {
+            current: ArcSwap::new(shared),
+        }
+    }
+
+    /// The current config.
+    pub(crate) fn current(&self) -> arc_swap::Guard<Arc<Shared>> {
+        self.current.load()
+    }
+
+    /// Makes `shared` the current config and returns the previous one.
+    /// Callsite interest is rebuilt, so callsites the old config disabled
+    /// for good are asked again. The caller drops (and so flushes) the old
+    /// config after this returns.
+    #[allow(dead_code)]
+    pub(crate) fn swap(&self, shared: Arc<Shared>) -> Arc<Shared> {
+        let old = self.current.swap(shared);
+        tracing_core::callsite::rebuild_interest_cache();
+        old
+    }
+
+    /// Flushes every handler of the current config.
+    pub(crate) fn flush(&self) {
+        self.current().flush();
+    }
+
+    /// Flushes without waiting long for a busy handler (from a panic hook).
+    pub(crate) fn try_flush(&self) {
+        self.current().try_flush();
+    }
 }
 
 /// Everything the layer and filter share: built once per config.
@@ -37,15 +83,22 @@ pub(crate) struct Slot {
 pub(crate) struct Shared {
     router: Router,
     handlers: Vec<Slot>,
+    /// Python's `lastResort`: WARNING and above to stderr, for records whose
+    /// logger chain has no handler.
+    last_resort: Slot,
     /// The config's formatters, then Python's default formatter (for
     /// handlers without one and for lastResort).
-    formatters: Vec<Arc<Formatter>>,
+    formatters: Vec<Arc<dyn RecordFormat>>,
+    /// The distinct terminators of the handlers.
+    terminators: Vec<Box<[u8]>>,
     /// What any formatter needs computed.
     needs: Needs,
     /// Routes of `tracing` callsites, filled as they register.
     callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
     /// Routes by target name, for `log` records and unregistered callsites.
     targets: RwLock<HashMap<String, Arc<Route>>>,
+    /// Dropped with the config: wakes its flush thread to end it.
+    flusher: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
 }
 
 /// A hasher for callsite identities, which hash as a pointer or two: one
@@ -87,10 +140,16 @@ fn is_log_callsite(meta: &Metadata<'_>) -> bool {
 }
 
 impl Shared {
+    /// The config made of `router`, the `handlers` (their formatters index
+    /// into `formatters`, whose last is Python's default formatter, and
+    /// their terminators into `terminators`, whose first is `\n`) and the
+    /// lastResort handler.
     pub(crate) fn new(
         router: Router,
         handlers: Vec<Slot>,
-        formatters: Vec<Arc<Formatter>>,
+        last_resort: Slot,
+        formatters: Vec<Arc<dyn RecordFormat>>,
+        terminators: Vec<Box<[u8]>>,
     ) -> Shared {
         let needs = formatters
             .iter()
@@ -98,16 +157,19 @@ impl Shared {
         Shared {
             router,
             handlers,
+            last_resort,
             formatters,
+            terminators,
             needs,
             callsites: RwLock::new(HashMap::default()),
             targets: RwLock::new(HashMap::new()),
+            flusher: std::sync::Mutex::new(None),
         }
     }
 
-    /// Index of Python's default formatter.
-    fn default_formatter(&self) -> usize {
-        self.formatters.len().saturating_sub(1)
+    /// Keeps `stop`, whose drop with this config ends its flush thread.
+    pub(crate) fn set_flusher(&self, stop: std::sync::mpsc::Sender<()>) {
+        *self.flusher.lock().unwrap_or_else(PoisonError::into_inner) = Some(stop);
     }
 
     pub(crate) fn router(&self) -> &Router {
@@ -158,6 +220,7 @@ impl Shared {
         for slot in &self.handlers {
             slot.handler.flush();
         }
+        self.last_resort.handler.flush();
     }
 
     /// Flushes every handler without waiting long for a busy one (from a
@@ -208,17 +271,32 @@ impl Shared {
                     let Some(slot) = self.handlers.get(delivery.handler) else {
                         continue;
                     };
-                    let bytes = out.formatted(slot.formatter, &self.formatters, &record);
-                    slot.handler.emit(bytes, level);
+                    self.emit(slot, out, &record, level);
                 }
                 if route.last_resort && level >= LAST_RESORT_LEVEL {
-                    let bytes = out.formatted(self.default_formatter(), &self.formatters, &record);
-                    // Python's lastResort writes to the current stderr; a failure
-                    // there has nowhere to be reported.
-                    let _ = std::io::stderr().lock().write_all(bytes);
+                    self.emit(&self.last_resort, out, &record, level);
                 }
             })
         });
+    }
+}
+
+impl Shared {
+    /// Formats `record` for `slot` (once per formatter and terminator) and
+    /// hands it to the slot's handler.
+    fn emit(&self, slot: &Slot, out: &mut Output, record: &Record<'_>, level: Level) {
+        let terminator = self
+            .terminators
+            .get(slot.terminator)
+            .map_or(&b"\n"[..], |t| &t[..]);
+        let bytes = out.formatted(
+            slot.formatter,
+            slot.terminator,
+            terminator,
+            &self.formatters,
+            record,
+        );
+        slot.handler.emit(bytes, level);
     }
 }
 
@@ -227,27 +305,28 @@ impl Shared {
 /// `tracing` event costs, without hiding events from other layers.
 #[derive(Debug, Clone)]
 pub struct RouteFilter {
-    shared: Arc<Shared>,
+    runtime: Arc<Runtime>,
 }
 
 impl<S> Filter<S> for RouteFilter {
     fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+        let shared = self.runtime.current();
         if meta.is_span() {
-            return self.shared.needs.contains(Needs::FUNC_NAME);
+            return shared.needs.contains(Needs::FUNC_NAME);
         }
         let level = Level::from_tracing(meta.level());
         if is_log_callsite(meta) {
             // `tracing-log` asks with the record's real target; the event
             // that follows is routed again on that target.
-            return meta.target() == "log"
-                || self.shared.route_for_target(meta.target()).enabled(level);
+            return meta.target() == "log" || shared.route_for_target(meta.target()).enabled(level);
         }
-        self.shared.route_for_callsite(meta).enabled(level)
+        shared.route_for_callsite(meta).enabled(level)
     }
 
     fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        let shared = self.runtime.current();
         if meta.is_span() {
-            return if self.shared.needs.contains(Needs::FUNC_NAME) {
+            return if shared.needs.contains(Needs::FUNC_NAME) {
                 Interest::always()
             } else {
                 Interest::never()
@@ -257,7 +336,7 @@ impl<S> Filter<S> for RouteFilter {
             return Interest::sometimes();
         }
         let level = Level::from_tracing(meta.level());
-        if self.shared.route_for_callsite(meta).enabled(level) {
+        if shared.route_for_callsite(meta).enabled(level) {
             Interest::always()
         } else {
             Interest::never()
@@ -265,20 +344,20 @@ impl<S> Filter<S> for RouteFilter {
     }
 }
 
-/// The layer that writes records: see [`crate::Logconf::layer`].
+/// The layer that writes records: see [`crate::Logging::layer`].
 #[derive(Debug, Clone)]
 pub struct LogconfLayer {
-    shared: Arc<Shared>,
+    runtime: Arc<Runtime>,
 }
 
 impl LogconfLayer {
-    pub(crate) fn new(shared: Arc<Shared>) -> LogconfLayer {
-        LogconfLayer { shared }
+    pub(crate) fn new(runtime: Arc<Runtime>) -> LogconfLayer {
+        LogconfLayer { runtime }
     }
 
     pub(crate) fn filter(&self) -> RouteFilter {
         RouteFilter {
-            shared: Arc::clone(&self.shared),
+            runtime: Arc::clone(&self.runtime),
         }
     }
 }
@@ -288,16 +367,16 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        self.shared.dispatch(event, &ctx);
+        self.runtime.current().dispatch(event, &ctx);
     }
 }
 
-/// Formats one record at most once per formatter.
+/// Formats one record at most once per formatter and terminator.
 #[derive(Debug, Default)]
 pub(crate) struct Output {
     buf: Vec<u8>,
-    /// (formatter, start, end) of each text already in `buf`.
-    done: Vec<(usize, usize, usize)>,
+    /// (formatter, terminator, start, end) of each text already in `buf`.
+    done: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Output {
@@ -306,23 +385,30 @@ impl Output {
         self.done.clear();
     }
 
-    /// The record as `formatter` renders it, terminator included.
+    /// The record as `formatter` renders it, followed by `terminator`
+    /// (whose index is `terminator_id`).
     fn formatted(
         &mut self,
         formatter: usize,
-        formatters: &[Arc<Formatter>],
+        terminator_id: usize,
+        terminator: &[u8],
+        formatters: &[Arc<dyn RecordFormat>],
         record: &Record<'_>,
     ) -> &[u8] {
-        let range = match self.done.iter().find(|d| d.0 == formatter) {
-            Some(&(_, start, end)) => (start, end),
+        let found = self
+            .done
+            .iter()
+            .find(|d| d.0 == formatter && d.1 == terminator_id);
+        let range = match found {
+            Some(&(_, _, start, end)) => (start, end),
             None => {
                 let start = self.buf.len();
                 if let Some(f) = formatters.get(formatter) {
                     f.format(record, &mut self.buf);
                 }
-                self.buf.push(b'\n');
+                self.buf.extend_from_slice(terminator);
                 let end = self.buf.len();
-                self.done.push((formatter, start, end));
+                self.done.push((formatter, terminator_id, start, end));
                 (start, end)
             }
         };

@@ -182,15 +182,15 @@ root: {{level: INFO}}
             if let Some(config) = loaded(logconf::Config::from_yaml_str(&yaml))? {
                 loaded_n.fetch_add(1, Ordering::Relaxed);
                 let text = config.explain(&target);
-                prop_assert!(!text.is_empty());
+                prop_assert!(!text.as_str().is_empty());
                 // `a.b` and `a::b` are the same logger.
                 let built = config
                     .build()
                     .map_err(|e| TestCaseError::fail(format!("build: {e}")))?;
                 if !target.contains(':') && !target.split('.').any(str::is_empty) {
                     prop_assert_eq!(
-                        route_lines(&built.explain(&target)),
-                        route_lines(&built.explain(&target.replace('.', "::")))
+                        route_lines(built.explain(&target).as_str()),
+                        route_lines(built.explain(&target.replace('.', "::")).as_str())
                     );
                 }
             }

@@ -169,7 +169,7 @@ fn kill_9() -> Result<(), String> {
     Ok(())
 }
 
-/// Each `Logconf::guard()` and `install()` wraps the panic hook in a new
+/// Each `Logging::guard()` and `install()` wraps the panic hook in a new
 /// closure that calls the previous one (`src/api.rs`, `flush_on_panic`), so
 /// the chain grows without bound: after tens of thousands of guards (a
 /// reloading service, a test suite building a config per test) a panic

@@ -1,0 +1,132 @@
+//! `handlers:` entries: the keys every handler has (`class`, `level`,
+//! `formatter`, `filters`), then the class's own keys, read by the class's
+//! parse step (see [`crate::handler::class`]).
+
+use super::{Checker, Names};
+use crate::args::{Entry, join, show};
+use crate::handler::class::{self, CLASSES, NOT_SUPPORTED};
+use crate::level::Level;
+use crate::model::HandlerSpec;
+use crate::suggest::{closest, did_you_mean, one_of};
+
+/// Keys every handler accepts.
+const HANDLER_COMMON: &[&str] = &["class", "level", "formatter", "filters"];
+
+impl Checker<'_> {
+    pub(super) fn handler(
+        &mut self,
+        entry: &Entry<'_>,
+        formatter_names: &Names,
+        filter_names: &Names,
+    ) -> Option<HandlerSpec> {
+        let path = join("handlers", entry.key);
+        let before = self.problems.len();
+        let mut args = self.args("handlers", entry)?;
+        let class = match args.get("class") {
+            // `()` without `class` is reported as an unsupported factory.
+            None if args.entries().iter().any(|(k, _)| *k == "()") => None,
+            None => {
+                args.missing("class", Some(format!("e.g. `class: {}`", CLASSES[0].name)));
+                None
+            }
+            Some(e) => match args.string("class") {
+                None => None,
+                Some(name) => match class::find(name) {
+                    Some(class) => Some(class),
+                    None => {
+                        let (message, help) = unknown_class(name);
+                        args.report_at(e.value.pos, "class", message, Some(help));
+                        None
+                    }
+                },
+            },
+        };
+        match class {
+            Some(class) => {
+                let mut known = HANDLER_COMMON.to_vec();
+                known.extend(class.keys);
+                args.unknown_keys(&known, &format!(" for `{}`", class.name));
+            }
+            // The class is wrong: which keys belong is unknown, so only the
+            // keys no class accepts are reported.
+            None => args.unknown_keys(
+                &args
+                    .entries()
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .filter(|k| !matches!(*k, "()" | "."))
+                    .collect::<Vec<_>>(),
+                "",
+            ),
+        }
+        let settings = class.and_then(|class| (class.parse)(&mut args));
+        let level = match args.get("level") {
+            None => Some(Level::NOTSET),
+            Some(_) => args.level("level"),
+        };
+        let formatter_node = args.get("formatter");
+        let filters_node = args.get("filters");
+        drop(args);
+        let formatter = formatter_node.and_then(|e| {
+            self.reference(
+                e.value,
+                &join(&path, "formatter"),
+                "formatter",
+                formatter_names,
+            )
+        });
+        let filters = filters_node.map_or_else(Vec::new, |e| {
+            self.refs(e.value, &join(&path, "filters"), "filter", filter_names)
+        });
+        if self.problems.len() > before {
+            return None;
+        }
+        let class = class?;
+        Some(HandlerSpec {
+            name: entry.key.to_owned(),
+            pos: entry.key_pos,
+            class: class.name,
+            settings: settings?,
+            terminator: class.terminator.to_owned(),
+            level: level?,
+            formatter,
+            filters,
+        })
+    }
+}
+
+/// The message and help for a handler class logconf does not implement.
+fn unknown_class(name: &str) -> (String, String) {
+    let supported: Vec<&str> = CLASSES.iter().map(|c| c.name).collect();
+    if let Some((_, substitute)) = NOT_SUPPORTED.iter().find(|(c, _)| *c == name) {
+        let help = match substitute {
+            Some(instead) => (*instead).to_owned(),
+            None => format!(
+                "supported: {}",
+                one_of(&supported).trim_start_matches("expected one of ")
+            ),
+        };
+        return (format!("handler class `{name}` is not supported yet"), help);
+    }
+    let all: Vec<&str> = supported
+        .iter()
+        .copied()
+        .chain(NOT_SUPPORTED.iter().map(|(c, _)| *c))
+        .collect();
+    let help = did_you_mean(name, all.iter().copied()).or_else(|| {
+        // `logging.RotatingFileHandler`: the right class in the wrong module.
+        let last_of = |c: &'static str| c.rsplit('.').next().unwrap_or(c);
+        let last = name.rsplit('.').next().unwrap_or(name);
+        let found = all
+            .iter()
+            .find(|c| last_of(c).eq_ignore_ascii_case(last))
+            .copied()
+            .or_else(|| {
+                let near = closest(last, all.iter().map(|c| last_of(c)))?;
+                all.iter().find(|c| last_of(c) == near).copied()
+            })?;
+        Some(format!("did you mean `{found}`?"))
+    });
+    let help = help.unwrap_or_else(|| one_of(&supported));
+    (format!("unknown handler class `{}`", show(name)), help)
+}
