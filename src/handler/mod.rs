@@ -42,6 +42,7 @@ pub(crate) mod null;
 pub(crate) mod report;
 pub(crate) mod rotating;
 pub(crate) mod stream;
+pub(crate) mod timed;
 
 #[cfg(test)]
 mod tests;
