@@ -1729,3 +1729,69 @@ fn files_to_delete_counts_compressed_backups_per_period() {
         names(&["app.log.2024-01-01_01"])
     );
 }
+
+/// The golden table: one row per handler run through CPython 3.13's
+/// `TimedRotatingFileHandler` (see `scripts/timed/generate.py`).
+const GOLDEN: &str = include_str!("../../../tests/data/timed_rollover.tsv");
+
+/// The zone a golden row was generated under (`TZ` for CPython): a POSIX
+/// TZ string if it has a rule, else an IANA name from the system's tzdata.
+fn golden_zone(name: &str) -> TimeZone {
+    let tz = if name.contains(',') {
+        TimeZone::posix(name)
+    } else {
+        TimeZone::get(name)
+    };
+    tz.unwrap_or_else(|e| panic!("zone {name}: {e}"))
+}
+
+/// Parses an integer column of a golden row.
+fn int(field: &str, line: &str) -> i64 {
+    field
+        .parse()
+        .unwrap_or_else(|e| panic!("{field:?} in {line:?}: {e}"))
+}
+
+#[test]
+fn golden_table_generated_by_cpython() {
+    let mut zones: Vec<(String, TimeZone)> = Vec::new();
+    let mut rows = 0;
+    let mut mismatches = Vec::new();
+    for line in GOLDEN.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 10, "{line:?}");
+        let tz = match zones.iter().find(|(n, _)| n == f[0]) {
+            Some((_, tz)) => tz.clone(),
+            None => {
+                let tz = golden_zone(f[0]);
+                zones.push((f[0].to_owned(), tz.clone()));
+                tz
+            }
+        };
+        let at = (f[4] != "-").then_some(f[4]);
+        let s = schedule(f[1], int(f[2], line), f[3] == "1", at, tz);
+        let (start, rollover_at, now, next) = (
+            int(f[5], line),
+            int(f[6], line),
+            int(f[7], line),
+            int(f[9], line),
+        );
+        let got_at = s.first_rollover(None, start);
+        let got = s.rollover(rollover_at, now);
+        if got_at != rollover_at || got.suffix != f[8] || got.next_rollover_at != next {
+            mismatches.push(format!(
+                "{line}\n  got rollover_at {got_at}, suffix {}, next {}",
+                got.suffix, got.next_rollover_at
+            ));
+        }
+        rows += 1;
+    }
+    assert!(rows >= 3000, "only {rows} golden rows");
+    assert_eq!(zones.len(), 5);
+    assert!(
+        mismatches.is_empty(),
+        "{} of {rows} rows differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
