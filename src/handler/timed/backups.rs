@@ -76,11 +76,5 @@ pub(crate) fn backup_stamp<'n>(
     extensions
         .iter()
         .filter_map(|ext| rest.strip_suffix(ext.as_bytes()))
-        .find(|stamp| !ext_is_empty_match(stamp, rest) && when.matches_suffix(stamp))
-}
-
-/// Whether stripping an extension left `rest` unchanged (an empty
-/// extension, already tried as the plain case).
-fn ext_is_empty_match(stamp: &[u8], rest: &[u8]) -> bool {
-    stamp.len() == rest.len()
+        .find(|stamp| when.matches_suffix(stamp))
 }

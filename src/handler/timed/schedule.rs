@@ -268,7 +268,7 @@ impl fmt::Display for ScheduleError {
         match &self.kind {
             ErrorKind::BadWhen(w) => write!(
                 f,
-                "invalid rollover interval specified: {w:?} (expected S, M, H, D, MIDNIGHT or W0-W6)"
+                "invalid rollover interval specified: `{w}` (expected S, M, H, D, MIDNIGHT or W0-W6)"
             ),
             ErrorKind::MissingWeekday(w) => write!(
                 f,
@@ -286,7 +286,7 @@ impl fmt::Display for ScheduleError {
             ErrorKind::IntervalTooLarge(n) => write!(f, "interval {n} is too large"),
             ErrorKind::BadAtTime(t) => write!(
                 f,
-                "invalid atTime {t:?}: expected \"HH:MM\" or \"HH:MM:SS\" from 00:00:00 to 23:59:59"
+                "invalid atTime `{t}`: expected \"HH:MM\" or \"HH:MM:SS\" from 00:00:00 to 23:59:59"
             ),
             ErrorKind::AtTimeIgnored(w) => write!(
                 f,

@@ -64,20 +64,18 @@ fn when_is_case_insensitive_and_never_trimmed() {
         (
             "X",
             Err(
-                "invalid rollover interval specified: \"X\" (expected S, M, H, D, MIDNIGHT or W0-W6)",
+                "invalid rollover interval specified: `X` (expected S, M, H, D, MIDNIGHT or W0-W6)",
             ),
         ),
         (
             "d ",
             Err(
-                "invalid rollover interval specified: \"D \" (expected S, M, H, D, MIDNIGHT or W0-W6)",
+                "invalid rollover interval specified: `D ` (expected S, M, H, D, MIDNIGHT or W0-W6)",
             ),
         ),
         (
             "",
-            Err(
-                "invalid rollover interval specified: \"\" (expected S, M, H, D, MIDNIGHT or W0-W6)",
-            ),
+            Err("invalid rollover interval specified: `` (expected S, M, H, D, MIDNIGHT or W0-W6)"),
         ),
         (
             "W",
@@ -134,7 +132,7 @@ fn at_time_parses_hh_mm_and_hh_mm_ss() {
             Err((
                 "atTime",
                 format!(
-                    "invalid atTime {bad:?}: expected \"HH:MM\" or \"HH:MM:SS\" from 00:00:00 to 23:59:59"
+                    "invalid atTime `{bad}`: expected \"HH:MM\" or \"HH:MM:SS\" from 00:00:00 to 23:59:59"
                 )
             )),
             "{bad:?}"
@@ -1794,4 +1792,42 @@ fn golden_table_generated_by_cpython() {
         mismatches.len(),
         mismatches.join("\n")
     );
+}
+
+/// CPython's `getFilesToDelete` (no namer) over one directory of
+/// look-alike names (see `scripts/timed/generate.py`).
+const GOLDEN_DELETE: &str = include_str!("../../../tests/data/timed_files_to_delete.tsv");
+
+#[test]
+fn golden_files_to_delete_generated_by_cpython() {
+    let mut listing = Vec::new();
+    let mut cases = 0;
+    for line in GOLDEN_DELETE.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["file", name] => listing.push(OsString::from(name)),
+            ["delete", base, when, count, want] => {
+                let when = When::parse(when).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+                let count =
+                    usize::try_from(int(count, line)).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+                let want: Vec<OsString> = if *want == "-" {
+                    Vec::new()
+                } else {
+                    want.split('|').map(OsString::from).collect()
+                };
+                assert_eq!(
+                    files_to_delete(&listing, OsStr::new(base), when, count, &[]),
+                    want,
+                    "{line:?}"
+                );
+                // Compressed backups are counted alike, and only added.
+                let with_gz = files_to_delete(&listing, OsStr::new(base), when, count, &[".gz"]);
+                assert!(with_gz.len() >= want.len(), "{line:?}: {with_gz:?}");
+                cases += 1;
+            }
+            _ => panic!("bad golden line {line:?}"),
+        }
+    }
+    assert!(listing.len() >= 40, "{} files", listing.len());
+    assert_eq!(cases, 90);
 }
