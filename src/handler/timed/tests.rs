@@ -1831,3 +1831,29 @@ fn golden_files_to_delete_generated_by_cpython() {
     assert!(listing.len() >= 40, "{} files", listing.len());
     assert_eq!(cases, 90);
 }
+
+/// Names that are not UTF-8 are compared as bytes, as Python compares the
+/// surrogate-escaped names `os.listdir` returns.
+#[cfg(unix)]
+#[test]
+fn files_to_delete_handles_names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let base = OsStr::from_bytes(b"app\xff.log");
+    let dir: Vec<OsString> = [
+        &b"app\xff.log"[..],
+        b"app\xff.log.2024-01-01",
+        b"app\xff.log.2024-01-02",
+        b"app\xff.log.2024-01-03",
+        b"app\xfe.log.2024-01-01",
+        b"app\xff.log.2024-01-0\xff",
+    ]
+    .iter()
+    .map(|n| OsStr::from_bytes(n).to_os_string())
+    .collect();
+    let got = files_to_delete(&dir, base, When::Day, 1, &[]);
+    let want: Vec<OsString> = [&b"app\xff.log.2024-01-01"[..], b"app\xff.log.2024-01-02"]
+        .iter()
+        .map(|n| OsStr::from_bytes(n).to_os_string())
+        .collect();
+    assert_eq!(got, want);
+}
