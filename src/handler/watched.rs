@@ -53,7 +53,7 @@ pub(crate) struct WatchedCheck {
 impl WatchedCheck {
     /// The identity of an open handle (`fstat`, Python's `_statstream`):
     /// call it right after every open, so the identity is that of the file
-    /// actually opened even if the path changed in between (issue #14632).
+    /// actually opened even if the path changed in between (bpo-14632).
     pub(crate) fn of_file(file: &File) -> io::Result<WatchedCheck> {
         file.metadata().map(|m| WatchedCheck::of_metadata(&m))
     }
