@@ -1,0 +1,181 @@
+//! `logging.handlers.WatchedFileHandler`'s test, free of handler state:
+//! has the file at the handler's path changed since the handler opened it?
+//!
+//! CPython 3.13 (`Lib/logging/handlers.py:496-530`), on every record: stat
+//! the path (following symlinks) and reopen when the device or inode
+//! differs from the ones saved at open, or when the path does not exist.
+//! This module gives that verdict; the handler shell reopens.
+//!
+//! Differences from CPython, for the shell to keep: the identity is taken at
+//! *every* open ([`WatchedCheck::of_file`] on the handle just opened,
+//! delayed opens and reopens included), so there is no spurious reopen
+//! after a delayed open (which in CPython truncates away the first record
+//! with `mode: w`); and a stat error other than "not found" is returned
+//! to the shell, to be reported once, never raised into the application.
+
+// The handler shell that calls this is built separately; until it is, only
+// the tests use it.
+#![allow(dead_code)]
+
+use std::fs::{self, File, Metadata};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// What the path holds now, compared with the file the handler has open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PathChange {
+    /// The same file (also after a copy-truncate, which keeps the inode):
+    /// keep writing.
+    Unchanged,
+    /// Another file (renamed away and recreated, or replaced): reopen.
+    Replaced,
+    /// Nothing (deleted or renamed away): reopen, which creates it.
+    Missing,
+}
+
+impl PathChange {
+    /// Whether the handler must close its handle and open the path again.
+    pub(crate) fn needs_reopen(self) -> bool {
+        !matches!(self, PathChange::Unchanged)
+    }
+}
+
+/// The identity (device, inode) of the file a handler has open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WatchedCheck {
+    /// `st_dev` of the open file.
+    dev: u64,
+    /// `st_ino` of the open file.
+    ino: u64,
+}
+
+impl WatchedCheck {
+    /// The identity of an open handle (`fstat`, Python's `_statstream`):
+    /// call it right after every open, so the identity is that of the file
+    /// actually opened even if the path changed in between (bpo-14632).
+    pub(crate) fn of_file(file: &File) -> io::Result<WatchedCheck> {
+        file.metadata().map(|m| WatchedCheck::of_metadata(&m))
+    }
+
+    /// The identity in `metadata`.
+    pub(crate) fn of_metadata(metadata: &Metadata) -> WatchedCheck {
+        WatchedCheck {
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+        }
+    }
+
+    /// Stats `path` (following symlinks, as `os.stat`) and compares.
+    ///
+    /// An error other than "not found" (permission denied, a path component
+    /// that is not a directory, ...) is returned: CPython lets it escape
+    /// into the application; the shell should report it and keep its
+    /// handle.
+    pub(crate) fn check(&self, path: &Path) -> io::Result<PathChange> {
+        self.compare(fs::metadata(path))
+    }
+
+    /// The verdict for the result of stat-ing the path.
+    pub(crate) fn compare(&self, stat: io::Result<Metadata>) -> io::Result<PathChange> {
+        match stat {
+            Ok(m) if WatchedCheck::of_metadata(&m) == *self => Ok(PathChange::Unchanged),
+            Ok(_) => Ok(PathChange::Replaced),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(PathChange::Missing),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::{self, File, OpenOptions};
+    use std::io::{self, Write};
+    use std::path::Path;
+
+    use super::{PathChange, WatchedCheck};
+
+    /// Opens `path` for appending, creating it, as a file handler does.
+    fn open_append(path: &Path) -> io::Result<File> {
+        OpenOptions::new().append(true).create(true).open(path)
+    }
+
+    #[test]
+    fn rename_then_recreate_as_logrotate_create() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let mut file = open_append(&path)?;
+        let check = WatchedCheck::of_file(&file)?;
+        file.write_all(b"one\n")?;
+        assert_eq!(check.check(&path)?, PathChange::Unchanged);
+        fs::rename(&path, dir.path().join("x.log.1"))?;
+        assert_eq!(check.check(&path)?, PathChange::Missing);
+        File::create(&path)?;
+        let verdict = check.check(&path)?;
+        assert_eq!(verdict, PathChange::Replaced);
+        assert!(verdict.needs_reopen());
+        // After the reopen the new identity is current.
+        let reopened = open_append(&path)?;
+        let check = WatchedCheck::of_file(&reopened)?;
+        assert_eq!(check.check(&path)?, PathChange::Unchanged);
+        assert!(!PathChange::Unchanged.needs_reopen());
+        Ok(())
+    }
+
+    #[test]
+    fn delete_is_missing() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let file = open_append(&path)?;
+        let check = WatchedCheck::of_file(&file)?;
+        fs::remove_file(&path)?;
+        assert_eq!(check.check(&path)?, PathChange::Missing);
+        assert!(PathChange::Missing.needs_reopen());
+        Ok(())
+    }
+
+    #[test]
+    fn copy_truncate_keeps_the_inode() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let mut file = open_append(&path)?;
+        let check = WatchedCheck::of_file(&file)?;
+        file.write_all(b"one\ntwo\n")?;
+        fs::copy(&path, dir.path().join("x.log.1"))?;
+        OpenOptions::new().write(true).open(&path)?.set_len(0)?;
+        assert_eq!(check.check(&path)?, PathChange::Unchanged);
+        // With O_APPEND the next write lands at offset 0, as in Python.
+        file.write_all(b"three\n")?;
+        assert_eq!(fs::read(&path)?, b"three\n");
+        assert_eq!(fs::read(dir.path().join("x.log.1"))?, b"one\ntwo\n");
+        Ok(())
+    }
+
+    #[test]
+    fn symlinks_are_followed() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let target = dir.path().join("real.log");
+        let link = dir.path().join("x.log");
+        std::os::unix::fs::symlink(&target, &link)?;
+        let file = open_append(&link)?;
+        let check = WatchedCheck::of_file(&file)?;
+        assert_eq!(check.check(&link)?, PathChange::Unchanged);
+        fs::rename(&target, dir.path().join("real.log.1"))?;
+        assert_eq!(check.check(&link)?, PathChange::Missing);
+        File::create(&target)?;
+        assert_eq!(check.check(&link)?, PathChange::Replaced);
+        Ok(())
+    }
+
+    #[test]
+    fn other_stat_errors_are_returned() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let file = open_append(&path)?;
+        let check = WatchedCheck::of_file(&file)?;
+        // A path through a regular file: ENOTDIR, not "not found".
+        let err = check.check(&path.join("inner.log")).map_err(|e| e.kind());
+        assert_eq!(err, Err(io::ErrorKind::NotADirectory));
+        Ok(())
+    }
+}
