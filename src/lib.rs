@@ -19,6 +19,7 @@ mod tree;
 pub mod sources;
 
 pub use api::{Explanation, Guard, Logging};
+#[cfg(feature = "log")]
 pub use bridge::install_log_bridge;
 pub use error::{Error, Problem};
 pub use init::{init, init_debug, init_from_path};

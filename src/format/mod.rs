@@ -358,7 +358,7 @@ enum Spec {
 enum Piece {
     /// `Formatter::text[start..end]`.
     Lit(usize, usize),
-    /// A value.
+    /// An attribute or field, rendered with its conversion spec.
     Field(Source, Spec),
 }
 

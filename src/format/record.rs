@@ -7,26 +7,26 @@ use crate::level::Level;
 pub(crate) enum FieldValue<'a> {
     /// A string (or a value recorded through `Display`/`Debug`, already rendered).
     Str(&'a str),
-    /// A signed integer.
+    /// An `i64` field, printed as Python prints an `int`.
     I64(i64),
-    /// An unsigned integer.
+    /// A `u64` field (or `u128`/`i128` that fits), printed as an `int`.
     U64(u64),
-    /// A float.
+    /// An `f64` field, printed as Python's `str(float)` (`1.0`, `inf`, `1e+16`).
     F64(f64),
-    /// A boolean.
+    /// A `bool` field, printed `True` or `False`.
     Bool(bool),
 }
 
 /// An owned field value: a formatter's `defaults` entry.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum OwnedValue {
-    /// A string.
+    /// A YAML string: printed as is.
     Str(String),
-    /// An integer.
+    /// A YAML integer within `i64`: printed as an `int`.
     Int(i64),
-    /// A float.
+    /// A YAML float (or an integer beyond `i64`): printed as a `float`.
     Float(f64),
-    /// A boolean.
+    /// A YAML boolean: printed `True` or `False`.
     Bool(bool),
 }
 

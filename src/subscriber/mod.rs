@@ -13,6 +13,7 @@ use arc_swap::ArcSwap;
 use tracing_core::callsite::Identifier;
 use tracing_core::subscriber::Interest;
 use tracing_core::{Event, Metadata, Subscriber};
+#[cfg(feature = "log")]
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
@@ -245,7 +246,11 @@ impl Shared {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
+        // A `log` record carries its real target in its fields.
+        #[cfg(feature = "log")]
         let normalized = event.normalized_metadata();
+        #[cfg(not(feature = "log"))]
+        let normalized: Option<Metadata<'_>> = None;
         let (meta, route) = match &normalized {
             Some(meta) => (meta, self.route_for_target(meta.target())),
             None => (event.metadata(), self.route_for_callsite(event.metadata())),

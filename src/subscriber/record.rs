@@ -41,16 +41,15 @@ thread_local! {
     static THREAD: (u64, String) = thread_identity();
 }
 
-/// This thread's number (as `std::thread::ThreadId` counts) and name.
+/// The number the next thread to log gets.
+static NEXT_THREAD: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// This thread's number and name. Threads are numbered 1, 2, ... in the
+/// order they first log a record whose format prints `thread` or
+/// `threadName` (std has no stable number of its own for a thread).
 fn thread_identity() -> (u64, String) {
     let current = std::thread::current();
-    let mut debug = String::new();
-    let _ = write!(debug, "{:?}", current.id());
-    let id = debug
-        .trim_start_matches("ThreadId(")
-        .trim_end_matches(')')
-        .parse()
-        .unwrap_or(0);
+    let id = NEXT_THREAD.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = match current.name() {
         Some(name) => name.to_owned(),
         None => format!("Thread-{id}"),
