@@ -42,6 +42,14 @@ pub(crate) mod null;
 pub(crate) mod report;
 pub(crate) mod rotating;
 pub(crate) mod stream;
+#[cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "built from the handler table once it names SysLogHandler"
+    )
+)]
+pub(crate) mod syslog;
 
 #[cfg(test)]
 mod tests;
