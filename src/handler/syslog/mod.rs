@@ -109,6 +109,18 @@ pub(crate) enum SysLogAddress {
     Unix(PathBuf),
 }
 
+impl SysLogAddress {
+    /// `[host, port]` as a config writes it: a port from 0 to 65535.
+    pub(crate) fn inet(host: &str, port: i64) -> Result<SysLogAddress, String> {
+        let port = u16::try_from(port)
+            .map_err(|_| format!("syslog port {port} is out of range; expected 0 to 65535"))?;
+        Ok(SysLogAddress::Inet {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
 impl Default for SysLogAddress {
     /// Python's default, `('localhost', 514)`.
     fn default() -> SysLogAddress {
@@ -730,12 +742,14 @@ impl SysLogHandler {
                 failed = true;
                 continue;
             }
-            state.backlog_bytes -= front.len();
+            state.backlog_bytes = state.backlog_bytes.saturating_sub(front.len());
         }
     }
 
     /// Sends `packet` over the connection; a failure drops the connection
-    /// and is reported.
+    /// and is reported. A datagram too long for the socket is reported and
+    /// dropped (`Ok`): sending it again could never work, and it would hold
+    /// up every record behind it.
     fn send(&self, state: &mut State, packet: &[u8]) -> Result<(), ()> {
         let Some(conn) = state.conn.as_mut() else {
             return Err(());
@@ -743,6 +757,12 @@ impl SysLogHandler {
         let Err(err) = conn.send(packet, self.options.framing) else {
             return Ok(());
         };
+        if transport::too_long(&err) {
+            state.reporter.report(Op::Write, &err, || {
+                format!("cannot send to syslog at {}", self.options.address)
+            });
+            return Ok(());
+        }
         state.conn = None;
         state.lost = true;
         state.reporter.report(Op::Write, &err, || {
@@ -784,7 +804,7 @@ impl SysLogHandler {
 /// Puts `frame` at the end of the backlog, or counts it as dropped when the
 /// backlog would exceed `limit` bytes.
 fn queue(state: &mut State, frame: Vec<u8>, limit: usize) {
-    if state.backlog_bytes + frame.len() > limit {
+    if state.backlog_bytes.saturating_add(frame.len()) > limit {
         if state.dropped == 0 {
             let err = io::Error::new(io::ErrorKind::OutOfMemory, "backlog full");
             state.reporter.report(Op::Write, &err, || {
@@ -794,7 +814,7 @@ fn queue(state: &mut State, frame: Vec<u8>, limit: usize) {
         state.dropped += 1;
         return;
     }
-    state.backlog_bytes += frame.len();
+    state.backlog_bytes = state.backlog_bytes.saturating_add(frame.len());
     state.backlog.push_back(frame);
 }
 

@@ -571,3 +571,38 @@ fn a_stalled_daemon_costs_at_most_the_timeout() {
     let text = errors.text();
     assert!(text.contains("cannot send to syslog"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_datagram_too_long_is_reported_and_does_not_hold_up_the_rest() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sock");
+    let sink = UnixDatagram::bind(&path).unwrap();
+    sink.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let options = SysLogOptions {
+        address: SysLogAddress::Unix(path),
+        ..SysLogOptions::default()
+    };
+    let (handler, _, errors) = build_handler(&options);
+    handler.emit(&vec![b'x'; 300_000], Level::INFO);
+    handler.emit(b"after", Level::INFO);
+    let mut buf = [0u8; 256];
+    let n = sink.recv(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"<14>after\0");
+    assert_eq!(handler.pending(), (0, 0));
+    let text = errors.text();
+    assert!(text.contains("Message too long"), "{text}");
+}
+
+#[test]
+fn inet_addresses_check_the_port() {
+    assert_eq!(
+        SysLogAddress::inet("::1", 514).unwrap().to_string(),
+        "[::1]:514"
+    );
+    assert_eq!(
+        SysLogAddress::inet("localhost", 70000).unwrap_err(),
+        "syslog port 70000 is out of range; expected 0 to 65535"
+    );
+}

@@ -152,3 +152,15 @@ fn stream_alive<S: Read>(stream: &mut S, set_nonblocking: fn(&S, bool) -> io::Re
     };
     alive && set_nonblocking(stream, false).is_ok()
 }
+
+/// Whether `err` says a datagram is larger than the socket can send
+/// (`EMSGSIZE`).
+pub(super) fn too_long(err: &io::Error) -> bool {
+    /// `EMSGSIZE` on Linux.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const EMSGSIZE: i32 = 90;
+    /// `EMSGSIZE` on macOS and the BSDs.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const EMSGSIZE: i32 = 40;
+    err.raw_os_error() == Some(EMSGSIZE)
+}
