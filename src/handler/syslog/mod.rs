@@ -48,16 +48,22 @@
 //! Before each write on a stream socket the handler checks, without
 //! blocking, whether the daemon closed the connection (a syslog daemon never
 //! sends anything back, so a readable socket means end of file). A closed
-//! connection, or a failed send, is dropped and reconnected at once, once
-//! (Python does this for unix sockets only; it never reconnects TCP). If
-//! that fails, reconnection is tried again at most once a second (on the
-//! next record or the periodic flush), and records in between wait in a
-//! bounded backlog (`backlog:`, 1 MiB of packets by default) that is sent,
-//! in order, before anything else once connected. A record that does not fit
-//! is dropped and counted; the count is reported when the connection comes
-//! back (or when the handler is dropped). Connecting and each write are
-//! bounded by `timeout:` (1 s by default): a stalled daemon costs the caller
-//! at most that, and the connection is then dropped and retried later.
+//! connection, or a failed send, is dropped; a new connection is attempted
+//! at once if the last attempt is more than a second old (so a connection
+//! that lived reconnects at once, as Python does for unix sockets only: it
+//! never reconnects TCP), and otherwise on the first record or periodic
+//! flush a second after the last attempt: at most one attempt per second.
+//! Records in between wait in a bounded backlog (`backlog:`, 1 MiB of
+//! packets by default) that is sent, in order, before anything else once
+//! connected. A record that does not fit is dropped and counted; the count
+//! is reported when the connection comes back (or when the handler is
+//! dropped). A datagram too long for the socket is reported and dropped.
+//!
+//! Connecting and each write are bounded by `timeout:` (1 s by default). A
+//! daemon that stops reading costs the record that finds out at most three
+//! timeouts (the write, one reconnect, one more write); the records after
+//! it go to the backlog without waiting until the next attempt a second
+//! later.
 //!
 //! What is guaranteed across a daemon restart: every record emitted while
 //! the daemon was down (up to the backlog) is delivered after it is back,
@@ -268,6 +274,13 @@ pub(crate) fn severity(level: Level) -> u8 {
 }
 
 /// How records are delimited on a stream socket (`framing:`, logconf only).
+///
+/// The default is CPython's (none), so that a Python config sends the same
+/// bytes and a receiver already set up for Python's stream keeps working.
+/// A stock rsyslog merges such records; there, either add
+/// `AddtlFrameDelimiter="0"` to the `imtcp` input or set
+/// `framing: octet-counting` (tested against rsyslog 8.2302 with both
+/// `append_nul` values: it drops the trailing NUL).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Framing {
     /// `none` (the default): packets back to back, CPython's bytes. rsyslog
@@ -276,10 +289,11 @@ pub(crate) enum Framing {
     #[default]
     None,
     /// `octet-counting`: `LENGTH SP PACKET` (RFC 6587 section 3.4.1), read
-    /// correctly by rsyslog and syslog-ng whatever the message holds.
+    /// correctly by rsyslog and syslog-ng's `syslog()` source whatever the
+    /// message holds (newlines included).
     OctetCounting,
-    /// `newline`: the packet, then `\n` (RFC 6587 section 3.4.2); a newline
-    /// inside a message splits it.
+    /// `newline`: the packet, then `\n` (RFC 6587 section 3.4.2), what most
+    /// plain TCP receivers expect; a newline inside a message splits it.
     Newline,
 }
 

@@ -334,6 +334,24 @@ fn rsyslog_reads_facility_severity_tag_and_message_on_every_transport() {
             },
         ),
         (
+            "tcp-octet-counting-nul",
+            SysLogOptions {
+                address: inet(daemon.tcp_port),
+                socktype: Some(SockType::Stream),
+                framing: Framing::OctetCounting,
+                ..base.clone()
+            },
+        ),
+        (
+            "tcp-newline-nul",
+            SysLogOptions {
+                address: inet(daemon.tcp_port),
+                socktype: Some(SockType::Stream),
+                framing: Framing::Newline,
+                ..base.clone()
+            },
+        ),
+        (
             "tcp-newline",
             SysLogOptions {
                 address: inet(daemon.tcp_port),
@@ -385,6 +403,13 @@ fn rsyslog_reads_facility_severity_tag_and_message_on_every_transport() {
         assert_eq!(got.tag, "myapp[42]:", "{got:?}");
         assert_eq!(got.app, "myapp", "{got:?}");
         assert_eq!(got.procid, "42", "{got:?}");
+        // rsyslog drops a trailing NUL whatever the framing.
+        let pri = 19 * 8
+            + ["crit", "err", "warning", "info", "debug"]
+                .iter()
+                .position(|s| *s == severity)
+                .map_or(0, |i| [2, 3, 4, 6, 7][i]);
+        assert_eq!(got.raw, format!("<{pri}>myapp[42]: {message}"), "{got:?}");
     }
 }
 
