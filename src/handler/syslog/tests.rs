@@ -606,3 +606,51 @@ fn inet_addresses_check_the_port() {
         "syslog port 70000 is out of range; expected 0 to 65535"
     );
 }
+
+#[test]
+fn concurrent_records_never_interleave_on_a_stream() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let options = SysLogOptions {
+        address: SysLogAddress::Inet {
+            host: "127.0.0.1".into(),
+            port: listener.local_addr().unwrap().port(),
+        },
+        socktype: Some(SockType::Stream),
+        framing: Framing::OctetCounting,
+        append_nul: false,
+        ..SysLogOptions::default()
+    };
+    let (handler, _, errors) = build_handler(&options);
+    let (mut conn, _) = listener.accept().unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let handler = Arc::new(handler);
+    let reader = std::thread::spawn(move || read_frames(&mut conn, 8 * 200));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let handler = Arc::clone(&handler);
+            std::thread::spawn(move || {
+                for n in 0..200 {
+                    let message = format!("thread {t} record {n} {}", "x".repeat(t * 500));
+                    handler.emit(message.as_bytes(), Level::INFO);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let frames = reader.join().unwrap();
+    for t in 0..8 {
+        let numbers: Vec<usize> = frames
+            .iter()
+            .filter_map(|f| f.strip_prefix(&format!("<14>thread {t} record ")))
+            .map(|rest| {
+                let (n, pad) = rest.split_once(' ').unwrap();
+                assert_eq!(pad, "x".repeat(t * 500));
+                n.parse().unwrap()
+            })
+            .collect();
+        assert_eq!(numbers, (0..200).collect::<Vec<_>>(), "thread {t}");
+    }
+    assert_eq!(errors.text(), "");
+}
