@@ -14,7 +14,8 @@
 //!
 //! # The packet
 //!
-//! As in CPython: `<PRI>` + `ident` + the formatted record + a NUL byte
+//! `emit` receives the formatted record without a line terminator (the
+//! handler owns its terminator, and syslog has none). As in CPython: `<PRI>` + `ident` + the formatted record + a NUL byte
 //! (unless `append_nul: false`), where `PRI = facility * 8 + severity`.
 //! There is no timestamp, hostname or version: the daemon adds them. With
 //! `rfc5424:` (logconf only) the packet is an RFC 5424 message instead (see

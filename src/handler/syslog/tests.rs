@@ -654,3 +654,31 @@ fn concurrent_records_never_interleave_on_a_stream() {
     }
     assert_eq!(errors.text(), "");
 }
+
+#[test]
+fn records_never_sent_are_counted_when_the_handler_is_dropped() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let options = SysLogOptions {
+        address: SysLogAddress::Inet {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        socktype: Some(SockType::Stream),
+        ..SysLogOptions::default()
+    };
+    let (handler, _, errors) = build_handler(&options);
+    drop(listener.accept().unwrap());
+    drop(listener);
+    handler.emit(b"one", Level::INFO);
+    handler.emit(b"two", Level::INFO);
+    assert_eq!(handler.pending(), (2, 0));
+    drop(handler);
+    let text = errors.text();
+    assert!(
+        text.ends_with(&format!(
+            "logconf: handler `sys`: 2 records for syslog at 127.0.0.1:{port} were never sent\n"
+        )),
+        "{text}"
+    );
+}
