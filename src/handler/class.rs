@@ -79,6 +79,7 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::file::CLASS,
     super::rotating::CLASS,
     super::null::CLASS,
+    super::syslog::CLASS,
 ];
 
 /// Python's handler classes logconf does not implement, each with what to
@@ -86,7 +87,6 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
 pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
     ("logging.handlers.TimedRotatingFileHandler", None),
     ("logging.handlers.WatchedFileHandler", None),
-    ("logging.handlers.SysLogHandler", None),
     (
         "logging.handlers.QueueHandler",
         Some(

@@ -115,6 +115,15 @@ impl Reporter {
         self.pending.extend_from_slice(text.as_bytes());
     }
 
+    /// Records a line of information that is not a failure (a syslog
+    /// handler reconnected and says how many records it dropped meanwhile):
+    /// `logconf: handler `NAME`: LINE`, written by [`Reporter::take`]'s
+    /// caller, every time.
+    pub(crate) fn note(&mut self, line: &str) {
+        let text = format!("logconf: handler `{}`: {line}\n", self.handler);
+        self.pending.extend_from_slice(text.as_bytes());
+    }
+
     /// The reports made since the last call, if any: write them once the
     /// handler's lock is released.
     pub(crate) fn take(&mut self) -> Option<Reports> {
