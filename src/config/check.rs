@@ -314,16 +314,12 @@ impl Checker<'_> {
         }
     }
 
+    /// A yes/no value, read by [`super::truthy::truthy`].
     fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
-        match &node.value {
-            Value::Bool(b) => Some(*b),
-            other => {
-                self.report(
-                    node.pos,
-                    path,
-                    format!("expected a boolean, found {}", other.kind()),
-                    None,
-                );
+        match super::truthy::truthy(&node.value) {
+            Ok(b) => Some(b),
+            Err(bad) => {
+                self.report(node.pos, path, bad.message, bad.help);
                 None
             }
         }

@@ -34,6 +34,10 @@
 //!   level; booleans and negative numbers are not levels.
 //! - `null` for an optional key means "absent" (Python mostly agrees), but
 //!   not for booleans, where Python would quietly read it as false.
+//! - Yes/no keys take booleans, `1`/`0` and the words `true`/`false`,
+//!   `yes`/`no`, `on`/`off` in any case, read by their meaning (see
+//!   `truthy.rs`); Python reads any non-empty string as true (`"false"`
+//!   included) and any non-zero number as true, logconf refuses the rest.
 //! - Handler `encoding` must be UTF-8 and `errors` `strict`: logconf writes
 //!   UTF-8 only. `mode` is `a` or `w`.
 //! - Names (of formatters, filters, handlers, loggers) must be strings.
@@ -49,6 +53,7 @@
 mod check;
 mod node;
 mod suggest;
+mod truthy;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
@@ -509,12 +514,21 @@ mod tests {
             Syntax::Json,
         );
         assert_eq!((p[0].line(), p[0].column()), (3, 20));
-        // JSON has no YAML 1.1 booleans: "no" is a string.
+        // JSON has no YAML 1.1 booleans, but yes/no keys read the words.
+        let m = match load(
+            b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
+            "<test>",
+            Syntax::Json,
+        ) {
+            Ok(m) => m,
+            Err(err) => panic!("{err}"),
+        };
+        assert!(!m.loggers[0].propagate);
         let p = problems(
-            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
+            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nah\"}}}",
             Syntax::Json,
         );
-        assert_eq!(p[0].message(), "expected a boolean, found a string");
+        assert_eq!(p[0].message(), "expected a boolean, found the string `nah`");
     }
 
     #[test]
