@@ -1,7 +1,7 @@
 //! Checking the spanned tree against dictConfig's schema (version 1),
 //! collecting every problem, and building the [`Model`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,8 +14,8 @@ use crate::level::Level;
 use crate::model::{FilterSpec, HandlerSpec, LoggerSpec, Model, NamedFormatter};
 use crate::routing::NamePattern;
 
-/// Top-level keys.
-const TOP_KEYS: &[&str] = &[
+/// Top-level keys (also the sections whose references are resolved).
+pub(super) const TOP_KEYS: &[&str] = &[
     "version",
     "disable_existing_loggers",
     "incremental",
@@ -104,11 +104,18 @@ const BACKUP_COUNT_LIMIT: u64 = 10_000;
 const DEFAULT_PERMISSIONS: u32 = 0o640;
 
 /// Checks `root` (the whole document) into a model, or returns every
-/// problem found, sorted by place.
-pub(crate) fn check(root: &Node, source: &str, text: &str) -> Result<Model, Vec<Problem>> {
+/// problem found, sorted by place. `data_keys` are top-level keys that
+/// `cfg://` references read: not unknown keys.
+pub(crate) fn check(
+    root: &Node,
+    source: &str,
+    text: &str,
+    data_keys: &BTreeSet<String>,
+) -> Result<Model, Vec<Problem>> {
     let mut checker = Checker {
         text,
         problems: Vec::new(),
+        data_keys,
     };
     let model = checker.top(root, source);
     let mut problems = checker.problems;
@@ -210,6 +217,8 @@ struct Checker<'t> {
     text: &'t str,
     /// Every problem so far.
     problems: Vec<Problem>,
+    /// Top-level keys that references read (data, not unknown keys).
+    data_keys: &'t BTreeSet<String>,
 }
 
 impl Checker<'_> {
@@ -497,7 +506,12 @@ impl Checker<'_> {
                 return None;
             }
         };
-        self.unknown_keys(&entries, "", TOP_KEYS, "");
+        let schema: Vec<Entry<'_>> = entries
+            .iter()
+            .filter(|e| !self.data_keys.contains(e.key))
+            .copied()
+            .collect();
+        self.unknown_keys(&schema, "", TOP_KEYS, "");
 
         match entries.iter().find(|e| e.key == "version") {
             None => self.report(
@@ -1278,6 +1292,7 @@ mod tests {
         let checker = Checker {
             text,
             problems: Vec::new(),
+            data_keys: &BTreeSet::new(),
         };
         checker.place_in_string(pos, value, offset)
     }

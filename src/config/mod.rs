@@ -16,7 +16,10 @@
 //!    checked by `serde_json` (for its syntax errors' line and column), then
 //!    read by the same YAML parser (JSON is a subset of YAML's flow style),
 //!    so validation problems have places in JSON too.
-//! 3. The tree is checked against dictConfig's schema (version 1); every
+//! 3. `cfg://` references are resolved and `ext://` ones checked
+//!    (`refs.rs`): the checker sees the values they name, at the place of
+//!    the reference. A top-level section a reference reads is data.
+//! 4. The tree is checked against dictConfig's schema (version 1); every
 //!    problem is collected, sorted by place, and reported at once.
 //!
 //! # Deliberate differences from Python's `dictConfig`
@@ -41,8 +44,11 @@
 //! - Handler `encoding` must be UTF-8 and `errors` `strict`: logconf writes
 //!   UTF-8 only. `mode` is `a` or `w`.
 //! - Names (of formatters, filters, handlers, loggers) must be strings.
-//! - `()` factories, `.` attributes, `cfg://` and other handler classes than
+//! - `()` factories, `.` attributes and other handler classes than
 //!   Stream, File, RotatingFile and Null are not supported yet.
+//! - `ext://` names only `sys.stdout`/`sys.stderr` (a handler's `stream`)
+//!   and `os.devnull` (a handler's `filename`); `cfg://` references read the
+//!   config as written, and a cycle is an error (see `refs.rs`).
 //! - Configs over [`MAX_CONFIG_BYTES`] or nested deeper than [`MAX_DEPTH`]
 //!   levels are refused (a dictConfig needs about 6 levels).
 //! - `maxBytes` and `backupCount` must be integers (at most `i64::MAX` and
@@ -52,6 +58,7 @@
 
 mod check;
 mod node;
+mod refs;
 mod suggest;
 mod truthy;
 
@@ -85,7 +92,24 @@ pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, E
         Syntax::Json => parse_json(text),
     }
     .map_err(fail)?;
-    check::check(&root, source, text).map_err(|problems| Error::config(source, problems))
+    let resolved = refs::resolve(root, check::TOP_KEYS);
+    let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
+    match (checked, resolved.problems) {
+        (Ok(model), problems) if problems.is_empty() => Ok(model),
+        (checked, mut problems) => {
+            // A reference that failed is left as its text; what the checker
+            // says about that text at the same place adds nothing.
+            let places: Vec<(u64, u64)> = problems.iter().map(|p| (p.line(), p.column())).collect();
+            if let Err(more) = checked {
+                problems.extend(
+                    more.into_iter()
+                        .filter(|p| !places.contains(&(p.line(), p.column()))),
+                );
+            }
+            problems.sort_by_key(|p| (p.line(), p.column()));
+            Err(Error::config(source, problems))
+        }
+    }
 }
 
 /// The text as UTF-8, within the size limit.
