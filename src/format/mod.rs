@@ -603,16 +603,29 @@ impl Formatter {
                         out.extend_from_slice(s.as_bytes());
                     }
                 }
-                Piece::Field(source, spec) => {
-                    let v = self.value(*source, record);
-                    match spec {
-                        Spec::Plain => ctx.write(out, v, Conv::Str),
-                        Spec::Percent(spec) => percent::render(out, v, spec, &ctx),
-                        Spec::Brace(spec) => brace::render(out, v, spec, &ctx),
-                    }
+                Piece::Field(Source::Attr(Attr::Message), spec) if self.hides_fields(record) => {
+                    with_message_buffer(|message| {
+                        record.fields.message_without(
+                            record.message,
+                            |name| self.named.iter().any(|(n, _)| n == name),
+                            message,
+                        );
+                        render(out, Value::Text(message), spec, &ctx);
+                    });
                 }
+                Piece::Field(source, spec) => render(out, self.value(*source, record), spec, &ctx),
             }
         }
+    }
+
+    /// Whether the record's message carries a ` key=value` for a field
+    /// this format prints by name (then `%(message)s` leaves it out). A
+    /// format that names no field never pays for the question.
+    fn hides_fields(&self, record: &Record<'_>) -> bool {
+        !self.named.is_empty()
+            && record
+                .fields
+                .message_names_any(|name| self.named.iter().any(|(n, _)| n == name))
     }
 
     /// The value of one field for `record`.
@@ -634,6 +647,37 @@ impl Formatter {
     /// What this formatter needs computed.
     pub(crate) fn needs(&self) -> Needs {
         self.needs
+    }
+}
+
+/// Writes one value by its spec.
+fn render(out: &mut Vec<u8>, v: Value<'_>, spec: &Spec, ctx: &Ctx<'_>) {
+    match spec {
+        Spec::Plain => ctx.write(out, v, Conv::Str),
+        Spec::Percent(spec) => percent::render(out, v, spec, ctx),
+        Spec::Brace(spec) => brace::render(out, v, spec, ctx),
+    }
+}
+
+thread_local! {
+    /// The message without the fields a format names, reused per thread.
+    static MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `f` with this thread's (emptied) message buffer, or a fresh one
+/// when it is in use or gone.
+fn with_message_buffer(f: impl FnOnce(&mut String)) {
+    let mut f = Some(f);
+    let _ = MESSAGE.try_with(|cell| {
+        if let Ok(mut buf) = cell.try_borrow_mut()
+            && let Some(f) = f.take()
+        {
+            buf.clear();
+            f(&mut buf);
+        }
+    });
+    if let Some(f) = f.take() {
+        f(&mut String::new());
     }
 }
 

@@ -442,20 +442,33 @@ fn child_fields() -> Result<(), String> {
     let _guard = install("config.yaml")?;
     info!(user = "bob", attempts = 3, ok = true, "login");
     info!("no fields");
+    info!(user = "ann", attempts = 1, "");
+    info!(attempts = 2, user = "cy", "");
     Ok(())
 }
 
+/// A field the format names is not repeated in `%(message)s`; the others
+/// are appended. Per formatter: the same record through a format that
+/// names no field keeps every ` key=value`.
 fn structured_fields() {
     let config = "version: 1
-formatters: {f: {format: '%(message)s|%(user)s', defaults: {user: '-'}}}
-handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.stdout'}}
-root: {level: DEBUG, handlers: [out]}
+formatters:
+  named: {format: '%(message)s|%(user)s', defaults: {user: '-'}}
+  plain: {format: '%(message)s'}
+handlers:
+  out: {class: logging.StreamHandler, formatter: named, stream: 'ext://sys.stdout'}
+  file: {class: logging.FileHandler, formatter: plain, filename: all.log}
+root: {level: DEBUG, handlers: [out, file]}
 ";
     let run = child("fields", &[("config.yaml", config)], &[]);
     assert!(run.success, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "login user=\"bob\" attempts=3 ok=true|bob\nno fields|-\n"
+        "login attempts=3 ok=true|bob\nno fields|-\nattempts=1|ann\nattempts=2|cy\n"
+    );
+    assert_eq!(
+        run.file("all.log"),
+        "login user=\"bob\" attempts=3 ok=true\nno fields\nuser=\"ann\" attempts=1\nattempts=2 user=\"cy\"\n"
     );
 }
 
