@@ -26,7 +26,7 @@
 //! | `name` | `str` | `Record::name`, the event's target, verbatim |
 //! | `levelno` | `int` | `Record::level.number()` |
 //! | `levelname` | `str` | `Record::level.name()` (`Level 15` for unnamed levels) |
-//! | `message` | `str` | `Record::message` (escaped, see below) |
+//! | `message` | `str` | `Record::message` (escaped, see below), without the ` key=value` of the fields the format names |
 //! | `asctime` | `str` | `Record::created_ns` in the local zone, see [Asctime](self#asctime) |
 //! | `msecs` | `float` | whole milliseconds of `created_ns` within its second (`123.0`) |
 //! | `created` | `float` | `created_ns / 1e9` |
@@ -79,7 +79,11 @@
 //!   `Record::relative_ns`: nanoseconds since logconf was loaded (both only
 //!   when it contains [`Needs::TIME`]).
 //! - `Record::process_id`: when it contains [`Needs::PROCESS`].
-//! - `Record::message`: the text `%(message)s` prints, fields included.
+//! - `Record::message`: the message with ` key=value` appended for every
+//!   field, and in `Record::fields` where each one is: a format that names
+//!   a field (`%(user)s`) leaves that field's ` key=value` out of its
+//!   `%(message)s` (Python's `extra=` attributes are not in the message);
+//!   a format that names no field prints `Record::message` as it is.
 //! - `Record::fields`: the event's fields, for names listed in `defaults`.
 //!
 //! # Escaping

@@ -191,7 +191,8 @@ pub(crate) struct Record<'a> {
     pub(crate) name: &'a str,
     /// `%(levelno)d` / `%(levelname)s`.
     pub(crate) level: Level,
-    /// `%(message)s`: the message, with the structured fields appended.
+    /// `%(message)s`: the message, with the structured fields appended
+    /// (a format that names a field leaves it out, see [`Fields`]).
     pub(crate) message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
