@@ -93,6 +93,9 @@ pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, E
     }
     .map_err(fail)?;
     let resolved = refs::resolve(root, check::TOP_KEYS);
+    if resolved.exhausted {
+        return Err(Error::config(source, resolved.problems));
+    }
     let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
     match (checked, resolved.problems) {
         (Ok(model), problems) if problems.is_empty() => Ok(model),

@@ -91,6 +91,9 @@ pub(crate) struct Resolved {
     pub(crate) data_keys: BTreeSet<String>,
     /// Every problem found, in the order found.
     pub(crate) problems: Vec<Problem>,
+    /// The references expanded past [`MAX_NODES`]: the tree is cut short,
+    /// not worth checking.
+    pub(crate) exhausted: bool,
 }
 
 /// Resolves the references in `root`. `schema` lists the top-level keys
@@ -105,6 +108,7 @@ pub(crate) fn resolve(root: Node, schema: &[&str]) -> Resolved {
             root,
             data_keys: BTreeSet::new(),
             problems: Vec::new(),
+            exhausted: false,
         };
     }
     let mut r = Resolver {
@@ -139,6 +143,7 @@ pub(crate) fn resolve(root: Node, schema: &[&str]) -> Resolved {
     let Resolver {
         mut data_keys,
         mut problems,
+        over_budget: exhausted,
         ..
     } = r;
     data_keys.retain(|k| !schema.contains(&k.as_str()));
@@ -147,6 +152,7 @@ pub(crate) fn resolve(root: Node, schema: &[&str]) -> Resolved {
         root: out,
         data_keys,
         problems,
+        exhausted,
     }
 }
 
@@ -278,6 +284,8 @@ enum Reached<'r> {
 enum Fail {
     /// A message for the reference being resolved, and a suggestion.
     Message(String, Option<String>),
+    /// The references expand to more than [`MAX_NODES`] values.
+    Budget,
 }
 
 /// The state of one resolution.
@@ -314,12 +322,18 @@ impl<'r> Resolver<'r> {
         self.problems.push(p);
     }
 
-    /// Counts one produced value; false (reported once) past the budget.
-    fn spend(&mut self, pos: Pos, path: &str) -> bool {
+    /// Counts one produced value; past the budget, every reference being
+    /// resolved fails up to the outermost one.
+    fn spend(&mut self) -> Result<(), Fail> {
         self.produced += 1;
         if self.produced <= MAX_NODES {
-            return true;
+            return Ok(());
         }
+        Err(Fail::Budget)
+    }
+
+    /// Reports the budget running out, once, at the outermost reference.
+    fn report_budget(&mut self, pos: Pos, path: &str) {
         if !self.over_budget {
             self.over_budget = true;
             self.report(
@@ -329,7 +343,6 @@ impl<'r> Resolver<'r> {
                 Some("is this a reference bomb?".into()),
             );
         }
-        false
     }
 
     /// Enters `node`: a cycle or too deep a chain is an error.
@@ -375,16 +388,18 @@ impl<'r> Resolver<'r> {
     /// its text; a mapping or list met again (a cycle through a container)
     /// fails the innermost reference that led to it.
     fn deep(&mut self, node: &'r Node, path: &str) -> Result<Node, Fail> {
-        if !self.spend(node.pos, path) {
-            return Ok(Node {
-                pos: node.pos,
-                value: Value::Null,
-            });
-        }
+        self.spend()?;
         match &node.value {
             Value::Str(s) => match converter(s) {
                 Some(("cfg", suffix)) => match self.reference(node, s, suffix) {
                     Ok(resolved) => Ok(resolved),
+                    Err(Fail::Budget) if self.stack.iter().any(|(_, t)| t.is_some()) => {
+                        Err(Fail::Budget)
+                    }
+                    Err(Fail::Budget) => {
+                        self.report_budget(node.pos, path);
+                        Ok(node.clone())
+                    }
                     Err(Fail::Message(message, help)) => {
                         let message = format!("cannot resolve `{}`: {message}", show(s));
                         self.report(node.pos, path, message, help);
@@ -444,6 +459,10 @@ impl<'r> Resolver<'r> {
             Ok(resolved) => resolved,
             Err(Fail::Message(message, help)) => {
                 self.report(node.pos, path, message, help);
+                node.clone()
+            }
+            Err(Fail::Budget) => {
+                self.report_budget(node.pos, path);
                 node.clone()
             }
         }
