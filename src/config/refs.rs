@@ -944,6 +944,9 @@ mod tests {
                 .message()
                 .contains("references expand to more than")
         );
+        // At the outermost reference, and the tree is not worth checking.
+        assert_eq!(r.problems[0].key_path(), "handlers.a.filename");
+        assert!(r.exhausted);
 
         let mut text = String::from("version: 1\nc0: end\n");
         for i in 1..100 {
