@@ -56,6 +56,8 @@
 //!   logconf both read the text.
 //! - A cycle is a load error, not a `RecursionError` or a self-containing
 //!   structure.
+//! - A reference inside a formatter's `defaults:` is resolved; Python
+//!   copies `defaults` without converting its values, so it prints the text.
 
 use std::collections::BTreeSet;
 
