@@ -15,6 +15,7 @@ mod routing;
 mod subscriber;
 mod suggest;
 mod tree;
+mod truthy;
 
 pub mod sources;
 

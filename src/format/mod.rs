@@ -26,7 +26,7 @@
 //! | `name` | `str` | `Record::name`, the event's target, verbatim |
 //! | `levelno` | `int` | `Record::level.number()` |
 //! | `levelname` | `str` | `Record::level.name()` (`Level 15` for unnamed levels) |
-//! | `message` | `str` | `Record::message` (escaped, see below) |
+//! | `message` | `str` | `Record::message` (escaped, see below), without the ` key=value` of the fields the format names |
 //! | `asctime` | `str` | `Record::created_ns` in the local zone, see [Asctime](self#asctime) |
 //! | `msecs` | `float` | whole milliseconds of `created_ns` within its second (`123.0`) |
 //! | `created` | `float` | `created_ns / 1e9` |
@@ -79,7 +79,11 @@
 //!   `Record::relative_ns`: nanoseconds since logconf was loaded (both only
 //!   when it contains [`Needs::TIME`]).
 //! - `Record::process_id`: when it contains [`Needs::PROCESS`].
-//! - `Record::message`: the text `%(message)s` prints, fields included.
+//! - `Record::message`: the message with ` key=value` appended for every
+//!   field, and in `Record::fields` where each one is: a format that names
+//!   a field (`%(user)s`) leaves that field's ` key=value` out of its
+//!   `%(message)s` (Python's `extra=` attributes are not in the message);
+//!   a format that names no field prints `Record::message` as it is.
 //! - `Record::fields`: the event's fields, for names listed in `defaults`.
 //!
 //! # Escaping
@@ -582,16 +586,29 @@ impl Formatter {
                         out.extend_from_slice(s.as_bytes());
                     }
                 }
-                Piece::Field(source, spec) => {
-                    let v = self.value(*source, record);
-                    match spec {
-                        Spec::Plain => ctx.write(out, v, Conv::Str),
-                        Spec::Percent(spec) => percent::render(out, v, spec, &ctx),
-                        Spec::Brace(spec) => brace::render(out, v, spec, &ctx),
-                    }
+                Piece::Field(Source::Attr(Attr::Message), spec) if self.hides_fields(record) => {
+                    with_message_buffer(|message| {
+                        record.fields.message_without(
+                            record.message,
+                            |name| self.named.iter().any(|(n, _)| n == name),
+                            message,
+                        );
+                        render(out, Value::Text(message), spec, &ctx);
+                    });
                 }
+                Piece::Field(source, spec) => render(out, self.value(*source, record), spec, &ctx),
             }
         }
+    }
+
+    /// Whether the record's message carries a ` key=value` for a field
+    /// this format prints by name (then `%(message)s` leaves it out). A
+    /// format that names no field never pays for the question.
+    fn hides_fields(&self, record: &Record<'_>) -> bool {
+        !self.named.is_empty()
+            && record
+                .fields
+                .message_names_any(|name| self.named.iter().any(|(n, _)| n == name))
     }
 
     /// The value of one field for `record`.
@@ -613,6 +630,37 @@ impl Formatter {
     /// What this formatter needs computed.
     pub(crate) fn needs(&self) -> Needs {
         self.needs
+    }
+}
+
+/// Writes one value by its spec.
+fn render(out: &mut Vec<u8>, v: Value<'_>, spec: &Spec, ctx: &Ctx<'_>) {
+    match spec {
+        Spec::Plain => ctx.write(out, v, Conv::Str),
+        Spec::Percent(spec) => percent::render(out, v, spec, ctx),
+        Spec::Brace(spec) => brace::render(out, v, spec, ctx),
+    }
+}
+
+thread_local! {
+    /// The message without the fields a format names, reused per thread.
+    static MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `f` with this thread's (emptied) message buffer, or a fresh one
+/// when it is in use or gone.
+fn with_message_buffer(f: impl FnOnce(&mut String)) {
+    let mut f = Some(f);
+    let _ = MESSAGE.try_with(|cell| {
+        if let Ok(mut buf) = cell.try_borrow_mut()
+            && let Some(f) = f.take()
+        {
+            buf.clear();
+            f(&mut buf);
+        }
+    });
+    if let Some(f) = f.take() {
+        f(&mut String::new());
     }
 }
 

@@ -51,6 +51,11 @@ pub(crate) struct Fields {
     entries: Vec<(&'static str, Slot)>,
     /// Text of the string-valued fields, back to back.
     text: String,
+    /// The length of the message's own text, before the appended fields.
+    body_len: usize,
+    /// Each field appended to the message as ` key=value`: its name and
+    /// byte range in the message.
+    in_message: Vec<(&'static str, usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +72,59 @@ impl Fields {
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.text.clear();
+        self.body_len = 0;
+        self.in_message.clear();
+    }
+
+    /// Notes that the message's own text is `body_len` bytes and that
+    /// `appended` (names with byte ranges into the appended ` key=value`
+    /// text) start at byte `at` of the message, minus `trimmed` bytes cut
+    /// from the front (an empty message has no leading space).
+    pub(crate) fn set_message_layout(
+        &mut self,
+        body_len: usize,
+        at: usize,
+        trimmed: usize,
+        appended: &[(&'static str, usize, usize)],
+    ) {
+        self.body_len = body_len;
+        self.in_message.clear();
+        self.in_message
+            .extend(appended.iter().map(|&(name, start, end)| {
+                (
+                    name,
+                    (at + start).saturating_sub(trimmed),
+                    (at + end).saturating_sub(trimmed),
+                )
+            }));
+    }
+
+    /// Whether the message has a ` key=value` for any of `names`.
+    pub(crate) fn message_names_any(&self, mut names: impl FnMut(&str) -> bool) -> bool {
+        self.in_message.iter().any(|(n, _, _)| names(n))
+    }
+
+    /// Writes `message` to `out` without the ` key=value` of the fields
+    /// `hidden` accepts: the message's own text, then the other fields.
+    pub(crate) fn message_without(
+        &self,
+        message: &str,
+        mut hidden: impl FnMut(&str) -> bool,
+        out: &mut String,
+    ) {
+        out.push_str(message.get(..self.body_len).unwrap_or(""));
+        for &(name, start, end) in &self.in_message {
+            if hidden(name) {
+                continue;
+            }
+            let text = message.get(start..end).unwrap_or("");
+            if out.is_empty() {
+                // An empty message does not start with a space.
+                out.push_str(text.trim_start_matches(' '));
+            } else {
+                out.push_str(text);
+            }
+        }
     }
 
     /// Adds a string field; `write` appends the text to the given buffer.
@@ -133,7 +191,8 @@ pub(crate) struct Record<'a> {
     pub(crate) name: &'a str,
     /// `%(levelno)d` / `%(levelname)s`.
     pub(crate) level: Level,
-    /// `%(message)s`: the message, with the structured fields appended.
+    /// `%(message)s`: the message, with the structured fields appended
+    /// (a format that names a field leaves it out, see [`Fields`]).
     pub(crate) message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,

@@ -2806,3 +2806,44 @@ fn alternate_form_of_the_repr_float() {
     assert_eq!(with_x("{x:#}", Style::Brace, &Float(2.5)), "2.5");
     assert_eq!(with_x("{x:#.3}", Style::Brace, &Float(1.0)), "1.00");
 }
+
+/// A field the format names is left out of its `%(message)s`; the others
+/// stay; a format naming no field prints the message as recorded.
+#[test]
+fn named_fields_leave_the_message() {
+    // As the subscriber lays it out for `info!(user = "bob", n = 3, "login")`.
+    let message = "login user=\"bob\" n=3";
+    let mut fs = fields();
+    fs.push_str("user", "bob");
+    fs.push("n", FieldValue::I64(3));
+    fs.set_message_layout(5, 5, 0, &[("user", 0, 11), ("n", 11, 15)]);
+    let rec = record(&fs, message);
+    let user = compile(
+        "%(user)s|%(message)s",
+        Style::Percent,
+        &[("user", Str("-".into()))],
+    )
+    .expect("compiles");
+    assert_eq!(render(&user, &rec), "bob|login n=3");
+    let both = compile(
+        "{message!r:>12} {n}",
+        Style::Brace,
+        &[("user", Str("-".into())), ("n", Int(0))],
+    )
+    .expect("compiles");
+    // `user` is a default the format does not name: it stays in the message.
+    assert_eq!(render(&both, &rec), "'login user=\"bob\"' 3");
+    let plain = compile("%(message)s", Style::Percent, &[]).expect("compiles");
+    assert_eq!(render(&plain, &rec), message);
+
+    // An empty message: the first field kept loses its leading space.
+    let message = "user=\"bob\" n=3";
+    let mut fs = fields();
+    fs.push_str("user", "bob");
+    fs.push("n", FieldValue::I64(3));
+    fs.set_message_layout(0, 0, 1, &[("user", 0, 11), ("n", 11, 15)]);
+    let rec = record(&fs, message);
+    assert_eq!(render(&user, &rec), "bob|n=3");
+    let dollar = compile("$n:$message", Style::Dollar, &[("n", Int(0))]).expect("compiles");
+    assert_eq!(render(&dollar, &rec), "3:user=\"bob\"");
+}

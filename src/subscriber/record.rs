@@ -71,6 +71,8 @@ pub(crate) fn with_thread<R>(wanted: bool, mut f: impl FnMut(Option<(u64, &str)>
 pub(crate) struct Scratch {
     message: String,
     extra: String,
+    /// Each field in `extra`: name and byte range.
+    spans: Vec<(&'static str, usize, usize)>,
     fields: Fields,
     out: Output,
 }
@@ -93,11 +95,13 @@ impl Scratch {
     fn parts(&mut self) -> ScratchParts<'_> {
         self.message.clear();
         self.extra.clear();
+        self.spans.clear();
         self.fields.clear();
         self.out.clear();
         ScratchParts {
             message: &mut self.message,
             extra: &mut self.extra,
+            spans: &mut self.spans,
             fields: &mut self.fields,
             out: &mut self.out,
         }
@@ -110,6 +114,7 @@ impl Scratch {
 pub(crate) struct ScratchParts<'a> {
     message: &'a mut String,
     extra: &'a mut String,
+    spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
     out: &'a mut Output,
 }
@@ -120,15 +125,25 @@ impl ScratchParts<'_> {
         let mut visitor = Visitor {
             message: self.message,
             extra: self.extra,
+            spans: self.spans,
             fields: self.fields,
         };
         event.record(&mut visitor);
+        let body_len = self.message.len();
         if !self.extra.is_empty() {
-            if self.message.is_empty() {
-                self.message.push_str(self.extra.trim_start());
+            let kept = if self.message.is_empty() {
+                self.extra.trim_start()
             } else {
-                self.message.push_str(self.extra);
-            }
+                self.extra.as_str()
+            };
+            let trimmed = self.extra.len() - kept.len();
+            self.message.push_str(kept);
+            // Where each field landed, so a formatter that prints a field
+            // by name can leave its ` key=value` out of the message.
+            self.fields
+                .set_message_layout(body_len, body_len, trimmed, self.spans);
+        } else {
+            self.fields.set_message_layout(body_len, body_len, 0, &[]);
         }
     }
 
@@ -176,10 +191,12 @@ impl ScratchParts<'_> {
 /// Collects `message` and the other fields. The message is followed by
 /// ` key=value` for every other field, as `tracing-subscriber`'s default
 /// formatter writes them (strings quoted, `%display` and `?debug` values as
-/// rendered); each field is also kept by name for `%(key)s`.
+/// rendered); each field is also kept by name for `%(key)s`, and where its
+/// ` key=value` is (`spans`), for formatters that name it.
 struct Visitor<'a> {
     message: &'a mut String,
     extra: &'a mut String,
+    spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
 }
 
@@ -190,7 +207,9 @@ impl Visitor<'_> {
     }
 
     fn extra(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let start = self.extra.len();
         let _ = write!(self.extra, " {}={:?}", field.name(), value);
+        self.spans.push((field.name(), start, self.extra.len()));
     }
 }
 
@@ -212,7 +231,9 @@ impl Visit for Visitor<'_> {
                 let _ = write!(buf, "{value:?}");
             });
             let rendered = self.fields.last_str();
+            let start = self.extra.len();
             let _ = write!(self.extra, " {}={rendered}", field.name());
+            self.spans.push((field.name(), start, self.extra.len()));
         }
     }
 
@@ -248,7 +269,9 @@ impl Visit for Visitor<'_> {
         if field.name() == "message" {
             let _ = write!(self.message, "{value}");
         } else if !Self::skip(field) {
+            let start = self.extra.len();
             let _ = write!(self.extra, " {}={}", field.name(), value);
+            self.spans.push((field.name(), start, self.extra.len()));
             self.fields.push_str_with(field.name(), |buf| {
                 let _ = write!(buf, "{value}");
             });

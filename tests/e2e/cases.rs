@@ -33,6 +33,14 @@ pub const TESTS: &[(&str, Test)] = &[
     ("buffered_flushed_on_guard_drop", buffered_guard_drop),
     ("buffered_flushed_on_interval", buffered_interval),
     ("buffered_flushed_on_panic", buffered_panic),
+    (
+        "cfg_reference_is_not_a_folder",
+        cfg_reference_is_not_a_folder,
+    ),
+    (
+        "broken_cfg_reference_creates_nothing",
+        broken_cfg_reference_creates_nothing,
+    ),
 ];
 
 fn lines(text: &str) -> Vec<&str> {
@@ -211,6 +219,7 @@ pub fn run_child(name: &str) -> ExitCode {
         "json" => child_json(),
         "split" => child_split(),
         "buffered" => child_buffered(),
+        "refs" => child_refs(),
         _ => Err(format!("unknown child case {name}")),
     };
     match result {
@@ -433,20 +442,33 @@ fn child_fields() -> Result<(), String> {
     let _guard = install("config.yaml")?;
     info!(user = "bob", attempts = 3, ok = true, "login");
     info!("no fields");
+    info!(user = "ann", attempts = 1, "");
+    info!(attempts = 2, user = "cy", "");
     Ok(())
 }
 
+/// A field the format names is not repeated in `%(message)s`; the others
+/// are appended. Per formatter: the same record through a format that
+/// names no field keeps every ` key=value`.
 fn structured_fields() {
     let config = "version: 1
-formatters: {f: {format: '%(message)s|%(user)s', defaults: {user: '-'}}}
-handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.stdout'}}
-root: {level: DEBUG, handlers: [out]}
+formatters:
+  named: {format: '%(message)s|%(user)s', defaults: {user: '-'}}
+  plain: {format: '%(message)s'}
+handlers:
+  out: {class: logging.StreamHandler, formatter: named, stream: 'ext://sys.stdout'}
+  file: {class: logging.FileHandler, formatter: plain, filename: all.log}
+root: {level: DEBUG, handlers: [out, file]}
 ";
     let run = child("fields", &[("config.yaml", config)], &[]);
     assert!(run.success, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "login user=\"bob\" attempts=3 ok=true|bob\nno fields|-\n"
+        "login attempts=3 ok=true|bob\nno fields|-\nattempts=1|ann\nattempts=2|cy\n"
+    );
+    assert_eq!(
+        run.file("all.log"),
+        "login user=\"bob\" attempts=3 ok=true\nno fields\nuser=\"ann\" attempts=1\nattempts=2 user=\"cy\"\n"
     );
 }
 
@@ -557,4 +579,67 @@ fn buffered_panic() {
         run.file("app.log"),
         "INFO record 0\nINFO record 1\nINFO record 2\n"
     );
+}
+
+// ---------------------------------------------------------------- references
+
+fn child_refs() -> Result<(), String> {
+    let _guard = install("config.yaml")?;
+    info!(target: "app", "through both handlers");
+    Ok(())
+}
+
+/// `cfg://handlers.g.filename` names g's file: both handlers write there,
+/// and no folder `cfg:` appears (it used to be taken as a relative path).
+fn cfg_reference_is_not_a_folder() {
+    let config = "version: 1
+formatters: {f: {format: 'cfg://formats.line'}}
+formats: {line: '%(levelname)s %(message)s'}
+handlers:
+  a: {class: logging.FileHandler, formatter: f, filename: \"cfg://handlers.g.filename\"}
+  g: {class: logging.FileHandler, formatter: f, filename: logs/g.log}
+  n: {class: logging.FileHandler, formatter: f, filename: ext://os.devnull}
+root: {level: INFO, handlers: [a, g, n]}
+";
+    let run = child("refs", &[("config.yaml", config)], &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(
+        run.file("logs/g.log"),
+        "INFO through both handlers\nINFO through both handlers\n"
+    );
+    assert!(!run.exists("cfg:"), "a folder `cfg:` was created");
+    assert!(!run.exists("ext:"), "a folder `ext:` was created");
+    let mut names: Vec<String> = std::fs::read_dir(&run.dir)
+        .expect("list the folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["config.yaml", "logs"]);
+}
+
+/// A reference that names nothing is a located error; nothing is created.
+fn broken_cfg_reference_creates_nothing() {
+    let config = "version: 1
+handlers:
+  a: {class: logging.FileHandler, filename: \"cfg://handlers.g.filename\"}
+  b: {class: logging.FileHandler, filename: ext://os.getcwd}
+root: {level: INFO, handlers: [a, b]}
+";
+    let run = child("bad", &[("config.yaml", config)], &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "invalid logging config config.yaml: 2 problems
+  config.yaml:3:45: handlers.a.filename: cannot resolve `cfg://handlers.g.filename`: `handlers` has no key `g`; did you mean `a`?
+  config.yaml:4:45: handlers.b.filename: unsupported external object `ext://os.getcwd`; logconf knows `ext://sys.stdout` and `ext://sys.stderr` (a handler's `stream`) and `ext://os.devnull` (a handler's `filename`)
+installed=false
+"
+    );
+    assert!(!run.exists("cfg:"), "a folder `cfg:` was created");
+    assert!(!run.exists("ext:"), "a folder `ext:` was created");
 }
