@@ -41,9 +41,11 @@
 //! | `process` | `int` | `Record::process_id` |
 //! | `processName` | `str` | `Record::process_name` |
 //! | `taskName` | `None` | always `None` (printed `None`) |
+//! | `spans` | (logconf) | the span chain, `request{request_id=42}:db{table="users"}`, as tracing-subscriber's `fmt` prints it; empty outside spans |
 //!
 //! Any other name is looked up in the event's structured fields, then in
-//! the formatter's `defaults` (attribute > event field > default). A name
+//! the fields of the spans the event is in (innermost first), then in the
+//! formatter's `defaults` (attribute > event field > span field > default). A name
 //! that is neither an attribute nor listed in `defaults` is an error at load
 //! time, with a did-you-mean suggestion; Python would only fail when a record
 //! lacks it. Field values print as Python would print them: strings as is,
@@ -172,6 +174,11 @@ impl Needs {
     /// `%(asctime)s`, `%(created)f`, `%(msecs)d`, `%(relativeCreated)d`:
     /// the clock must be read.
     pub(crate) const TIME: Needs = Needs(8);
+    /// `%(spans)s`: the span chain must be rendered.
+    pub(crate) const SPANS: Needs = Needs(16);
+    /// A field by name (`%(request_id)s`): the fields of the current spans
+    /// must be collected, as the event's own may not have it.
+    pub(crate) const SPAN_FIELDS: Needs = Needs(32);
 
     /// Nothing extra.
     pub(crate) const NONE: Needs = Needs(0);
@@ -179,6 +186,11 @@ impl Needs {
     /// Both sets.
     pub(crate) const fn union(self, other: Needs) -> Needs {
         Needs(self.0 | other.0)
+    }
+
+    /// Any flag of `other` is set in `self`.
+    pub(crate) const fn intersects(self, other: Needs) -> bool {
+        self.0 & other.0 != 0
     }
 
     /// Every flag of `other` is set in `self`.
@@ -287,10 +299,11 @@ enum Attr {
     Process,
     ProcessName,
     TaskName,
+    Spans,
 }
 
 /// Every attribute, by the name formats use.
-const ATTRS: [(&str, Attr); 18] = [
+const ATTRS: [(&str, Attr); 19] = [
     ("name", Attr::Name),
     ("levelno", Attr::Levelno),
     ("levelname", Attr::Levelname),
@@ -309,6 +322,7 @@ const ATTRS: [(&str, Attr); 18] = [
     ("process", Attr::Process),
     ("processName", Attr::ProcessName),
     ("taskName", Attr::TaskName),
+    ("spans", Attr::Spans),
 ];
 
 /// The Python type of a value, when known at load time.
@@ -422,6 +436,7 @@ impl<'o> Builder<'o> {
                     self.needs = self.needs.union(Needs::TIME);
                 }
                 Attr::Process => self.needs = self.needs.union(Needs::PROCESS),
+                Attr::Spans => self.needs = self.needs.union(Needs::SPANS),
                 _ => {}
             }
             return Ok((Source::Attr(attr), attr.kind()));
@@ -430,6 +445,8 @@ impl<'o> Builder<'o> {
             return Ok((Source::Named(i), Kind::Any));
         }
         if let Some((n, v)) = self.defaults.iter().rev().find(|(n, _)| n == name) {
+            // The value may come from a span the event is in.
+            self.needs = self.needs.union(Needs::SPAN_FIELDS);
             self.named.push((n.clone(), v.clone()));
             return Ok((Source::Named(self.named.len() - 1), Kind::Any));
         }
@@ -619,7 +636,13 @@ impl Formatter {
                 let Some((name, default)) = self.named.get(i) else {
                     return Value::None;
                 };
-                match record.fields.get(name) {
+                // The event's own field, then the innermost span's, then
+                // the formatter's default.
+                match record
+                    .fields
+                    .get(name)
+                    .or_else(|| record.span_fields.get(name))
+                {
                     Some(v) => field_value(v),
                     None => field_value(default.as_field()),
                 }
@@ -727,5 +750,6 @@ fn attr_value<'x>(attr: Attr, r: &Record<'x>) -> Value<'x> {
         Attr::Process => Value::Int(i128::from(r.process_id)),
         Attr::ProcessName => Value::Str(r.process_name),
         Attr::TaskName => Value::None,
+        Attr::Spans => Value::Str(r.spans),
     }
 }

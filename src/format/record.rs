@@ -58,6 +58,15 @@ pub(crate) struct Fields {
     in_message: Vec<(&'static str, usize, usize)>,
 }
 
+/// No fields at all (a record outside any span).
+#[cfg(test)]
+pub(crate) static NO_FIELDS: Fields = Fields {
+    entries: Vec::new(),
+    text: String::new(),
+    body_len: 0,
+    in_message: Vec::new(),
+};
+
 #[derive(Clone, Copy, Debug)]
 enum Slot {
     Str(usize, usize),
@@ -170,6 +179,18 @@ impl Fields {
         }
     }
 
+    /// Adds every field of `other` after this one's (so `other`'s win in
+    /// [`Fields::get`]); the message layout is not copied.
+    pub(crate) fn extend_from(&mut self, other: &Fields) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.entries
+            .extend(other.entries.iter().map(|&(name, slot)| match slot {
+                Slot::Str(a, b) => (name, Slot::Str(a + base, b + base)),
+                other => (name, other),
+            }));
+    }
+
     /// The last value recorded under `name`.
     pub(crate) fn get(&self, name: &str) -> Option<FieldValue<'_>> {
         self.entries
@@ -196,6 +217,15 @@ pub(crate) struct Record<'a> {
     pub(crate) message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
+    /// The fields of the spans the event is in, outermost first (so the
+    /// innermost span's value of a name wins); looked up after the event's
+    /// own fields. Empty unless a format names a field
+    /// ([`Needs::SPAN_FIELDS`](super::Needs)).
+    pub(crate) span_fields: &'a Fields,
+    /// `%(spans)s`: the span chain as tracing-subscriber's `fmt` prints it,
+    /// `request{request_id=42}:db{table="users"}`; empty unless a format
+    /// names it ([`Needs::SPANS`](super::Needs)).
+    pub(crate) spans: &'a str,
     /// `%(pathname)s`: the source file as the compiler named it, or `""`.
     pub(crate) pathname: &'a str,
     /// The Rust module path (`deploy_vpc::network`), or `""`.

@@ -17,6 +17,8 @@ fn record<'a>(fields: &'a Fields, message: &'a str) -> Record<'a> {
         level: Level::INFO,
         message,
         fields,
+        span_fields: &record::NO_FIELDS,
+        spans: "",
         pathname: "src/net/conn.rs",
         module_path: "app::net::conn",
         lineno: 42,

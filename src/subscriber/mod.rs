@@ -24,7 +24,12 @@ use crate::handler::Handler;
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
-pub(crate) use record::{START, Scratch};
+pub(crate) use record::{START, Scratch, SpanData};
+
+/// What makes the layer look at spans: their names or their fields.
+const SPAN_NEEDS: Needs = Needs::FUNC_NAME
+    .union(Needs::SPANS)
+    .union(Needs::SPAN_FIELDS);
 
 /// A built handler, the formatter it uses and its terminator.
 #[derive(Debug)]
@@ -265,9 +270,20 @@ impl Shared {
             None
         };
         let wants_thread = self.needs.contains(Needs::THREAD);
+        let span_text = self.needs.contains(Needs::SPANS);
+        let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
         Scratch::with(|scratch| {
             record::with_thread(wants_thread, |thread| {
                 scratch.visit(event);
+                if (span_text || span_fields)
+                    && let Some(scope) = ctx.event_scope(event)
+                {
+                    for span in scope.from_root() {
+                        let extensions = span.extensions();
+                        let data = extensions.get::<SpanData>();
+                        scratch.add_span(span.name(), data, span_text, span_fields);
+                    }
+                }
                 let (record, out) = scratch.record(meta, level, func_name, thread, self.needs);
                 for delivery in &route.deliveries {
                     if level < delivery.level {
@@ -317,7 +333,7 @@ impl<S> Filter<S> for RouteFilter {
     fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return shared.needs.contains(Needs::FUNC_NAME);
+            return shared.needs.intersects(SPAN_NEEDS);
         }
         let level = Level::from_tracing(meta.level());
         if is_log_callsite(meta) {
@@ -331,7 +347,7 @@ impl<S> Filter<S> for RouteFilter {
     fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return if shared.needs.contains(Needs::FUNC_NAME) {
+            return if shared.needs.intersects(SPAN_NEEDS) {
                 Interest::always()
             } else {
                 Interest::never()
@@ -373,6 +389,40 @@ where
 {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         self.runtime.current().dispatch(event, &ctx);
+    }
+
+    fn on_new_span(
+        &self,
+        attrs: &tracing_core::span::Attributes<'_>,
+        id: &tracing_core::span::Id,
+        ctx: Context<'_, S>,
+    ) {
+        if !self
+            .runtime
+            .current()
+            .needs
+            .intersects(Needs::SPANS.union(Needs::SPAN_FIELDS))
+        {
+            return;
+        }
+        if let Some(span) = ctx.span(id) {
+            let mut data = SpanData::default();
+            data.record(|visitor| attrs.record(visitor));
+            span.extensions_mut().insert(data);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing_core::span::Id,
+        values: &tracing_core::span::Record<'_>,
+        ctx: Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(data) = span.extensions_mut().get_mut::<SpanData>()
+        {
+            data.record(|visitor| values.record(visitor));
+        }
     }
 }
 

@@ -74,6 +74,10 @@ pub(crate) struct Scratch {
     /// Each field in `extra`: name and byte range.
     spans: Vec<(&'static str, usize, usize)>,
     fields: Fields,
+    /// `%(spans)s` of the current event.
+    span_text: String,
+    /// The fields of the current event's spans, outermost first.
+    span_fields: Fields,
     out: Output,
 }
 
@@ -97,12 +101,16 @@ impl Scratch {
         self.extra.clear();
         self.spans.clear();
         self.fields.clear();
+        self.span_text.clear();
+        self.span_fields.clear();
         self.out.clear();
         ScratchParts {
             message: &mut self.message,
             extra: &mut self.extra,
             spans: &mut self.spans,
             fields: &mut self.fields,
+            span_text: &mut self.span_text,
+            span_fields: &mut self.span_fields,
             out: &mut self.out,
         }
     }
@@ -116,10 +124,40 @@ pub(crate) struct ScratchParts<'a> {
     extra: &'a mut String,
     spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
+    span_text: &'a mut String,
+    span_fields: &'a mut Fields,
     out: &'a mut Output,
 }
 
 impl ScratchParts<'_> {
+    /// Adds one span the event is in (call from the outermost to the
+    /// innermost): its `name{fields}` to `%(spans)s` when `text`, its
+    /// fields to the ones formats look names up in when `fields`.
+    pub(crate) fn add_span(
+        &mut self,
+        name: &str,
+        data: Option<&SpanData>,
+        text: bool,
+        fields: bool,
+    ) {
+        if text {
+            if !self.span_text.is_empty() {
+                self.span_text.push(':');
+            }
+            self.span_text.push_str(name);
+            if let Some(data) = data
+                && !data.text.is_empty()
+            {
+                self.span_text.push('{');
+                self.span_text.push_str(data.text.trim_start());
+                self.span_text.push('}');
+            }
+        }
+        if fields && let Some(data) = data {
+            self.span_fields.extend_from(&data.fields);
+        }
+    }
+
     /// Records the event's message and fields.
     pub(crate) fn visit(&mut self, event: &Event<'_>) {
         let mut visitor = Visitor {
@@ -169,6 +207,8 @@ impl ScratchParts<'_> {
             level,
             message: self.message,
             fields: self.fields,
+            span_fields: self.span_fields,
+            spans: self.span_text,
             pathname: meta.file().unwrap_or(""),
             module_path: meta.module_path().unwrap_or(""),
             lineno: meta.line().unwrap_or(0),
@@ -185,6 +225,38 @@ impl ScratchParts<'_> {
             process_name: &PROCESS_NAME,
         };
         (record, self.out)
+    }
+}
+
+/// What logconf keeps of a span (in its extensions) when a format prints
+/// spans or names fields: its fields as ` key=value` text, as
+/// tracing-subscriber's `fmt` renders them, and by name.
+#[derive(Debug, Default)]
+pub(crate) struct SpanData {
+    /// ` key=value` for each field, in the order recorded.
+    text: String,
+    /// The fields by name.
+    fields: Fields,
+}
+
+impl SpanData {
+    /// Records the values `record` visits (a new span's attributes, or
+    /// values recorded on it later) after the ones already kept.
+    pub(crate) fn record(&mut self, record: impl FnOnce(&mut dyn Visit)) {
+        let mut message = String::new();
+        let mut ranges = Vec::new();
+        let mut visitor = Visitor {
+            message: &mut message,
+            extra: &mut self.text,
+            spans: &mut ranges,
+            fields: &mut self.fields,
+        };
+        record(&mut visitor);
+        // A span's `message` field is a field like any other.
+        if !message.is_empty() {
+            let _ = write!(self.text, " message={message:?}");
+            self.fields.push_str("message", &message);
+        }
     }
 }
 
