@@ -179,6 +179,19 @@ impl Fields {
         }
     }
 
+    /// Frees buffers that grew beyond `bytes` (after a huge record).
+    pub(crate) fn release_large(&mut self, bytes: usize) {
+        if self.text.capacity() > bytes {
+            self.text = String::new();
+        }
+        if self.entries.capacity() * std::mem::size_of::<(&str, Slot)>() > bytes {
+            self.entries = Vec::new();
+        }
+        if self.in_message.capacity() * std::mem::size_of::<(&str, usize, usize)>() > bytes {
+            self.in_message = Vec::new();
+        }
+    }
+
     /// Adds every field of `other` after this one's (so `other`'s win in
     /// [`Fields::get`]); the message layout is not copied.
     pub(crate) fn extend_from(&mut self, other: &Fields) {

@@ -435,6 +435,13 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Frees the buffer if it grew beyond `bytes` (after a huge record).
+    pub(crate) fn release_large(&mut self, bytes: usize) {
+        if self.buf.capacity() > bytes {
+            self.buf = Vec::new();
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.done.clear();

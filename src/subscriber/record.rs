@@ -36,6 +36,9 @@ static PROCESS_NAME: LazyLock<String> = LazyLock::new(|| {
 /// `%(funcName)s` outside any span.
 const NO_FUNCTION: &str = "<module>";
 
+/// The most bytes a per-thread buffer keeps between records.
+const KEEP_BYTES: usize = 64 * 1024;
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     static THREAD: (u64, String) = thread_identity();
@@ -87,13 +90,38 @@ impl Scratch {
     /// (thread exit).
     pub(crate) fn with<R>(mut f: impl FnMut(&mut ScratchParts<'_>) -> R) -> R {
         let reused = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => Some(f(&mut scratch.parts())),
+            Ok(mut scratch) => {
+                let r = f(&mut scratch.parts());
+                scratch.release_large();
+                Some(r)
+            }
             Err(_) => None,
         });
         match reused {
             Ok(Some(r)) => r,
             _ => f(&mut Scratch::default().parts()),
         }
+    }
+
+    /// Frees the buffers a huge record grew beyond [`KEEP_BYTES`], so one
+    /// 16 MiB record does not keep 16 MiB per thread for the thread's life.
+    /// Ordinary records never reach the bound: they keep their buffers and
+    /// allocate nothing.
+    fn release_large(&mut self) {
+        fn release(s: &mut String) {
+            if s.capacity() > KEEP_BYTES {
+                *s = String::new();
+            }
+        }
+        release(&mut self.message);
+        release(&mut self.extra);
+        release(&mut self.span_text);
+        if self.spans.capacity() * std::mem::size_of::<(&str, usize, usize)>() > KEEP_BYTES {
+            self.spans = Vec::new();
+        }
+        self.fields.release_large(KEEP_BYTES);
+        self.span_fields.release_large(KEEP_BYTES);
+        self.out.release_large(KEEP_BYTES);
     }
 
     fn parts(&mut self) -> ScratchParts<'_> {
