@@ -73,7 +73,7 @@ fn as_refs<'a>(files: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
 fn example_default_profile() {
     let files = with_configs();
     let run = example(&[], &as_refs(&files), &[]);
-    assert!(run.success, "stderr: {}", run.stderr);
+    assert!(run.success(), "stderr: {}", run.stderr);
     // The screen shows only ERROR and above, in the `fancy` format.
     let out = lines(&run.stdout);
     assert_eq!(out.len(), 1, "stdout: {}", run.stdout);
@@ -107,7 +107,7 @@ fn example_default_profile() {
 }
 
 fn check_debug_run(run: &crate::Run) {
-    assert!(run.success, "stderr: {}", run.stderr);
+    assert!(run.success(), "stderr: {}", run.stderr);
     let log = run.file("logs/deploy_vpc.log");
     assert!(log.contains("|DEBUG|"), "{log}");
     assert!(
@@ -155,7 +155,7 @@ fn example_log_cfg_wins() {
         &as_refs(&files),
         &[("LOG_CFG", "custom.yaml")],
     );
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert!(
         run.stdout
             .contains("CUSTOM INFO EC2 Session object created\n"),
@@ -168,7 +168,7 @@ fn example_log_cfg_wins() {
 fn example_log_cfg_unreadable() {
     let files = with_configs();
     let run = example(&[], &as_refs(&files), &[("LOG_CFG", "missing.yaml")]);
-    assert!(!run.success);
+    assert!(!run.success());
     assert!(
         run.stderr
             .starts_with("deploy_vpc: read logging config missing.yaml: No such file or directory"),
@@ -180,7 +180,7 @@ fn example_log_cfg_unreadable() {
 
 fn example_embedded_default() {
     let run = example(&[], &[], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     let err = lines(&run.stderr);
     assert!(
@@ -259,7 +259,7 @@ fn seed_yaml_verbatim() {
             .unwrap_or(0)
     );
     let run = child("seed", &[("seed.yaml", &seed)], &[("TOKEN", &token)]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     let out = lines(&run.stdout);
     // screen (fancy, ERROR) for the app's error; console (simple, DEBUG) for the root's debug.
     assert_eq!(out.len(), 2, "{}", run.stdout);
@@ -308,7 +308,7 @@ fn child_quiet() -> Result<(), String> {
 
 fn quiet_preset_and_log_crate() {
     let run = child("quiet", &[("config.yaml", STDOUT_ROOT_DEBUG)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "WARNING aws_sdk_ec2::client sdk warning\n\
@@ -323,7 +323,7 @@ fn quiet_preset_and_log_crate() {
 fn quiet_preset_off() {
     let config = format!("logconf: {{quiet_dependencies: false}}\n{STDOUT_ROOT_DEBUG}");
     let run = child("quiet", &[("config.yaml", &config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "DEBUG aws_sdk_ec2::client sdk debug\n\
@@ -366,7 +366,7 @@ fn child_layers() -> Result<(), String> {
 
 fn layer_beside_other_layers() {
     let run = child("layers", &[("config.yaml", STDOUT_ROOT_DEBUG)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "INFO app both\nother layer saw 2\n");
 }
 
@@ -385,7 +385,7 @@ fn child_bad() -> Result<(), String> {
 fn bad_config_installs_nothing() {
     let bad = "version: 1\nhandlers:\n  out: {class: logging.StreamHandler, formatter: nope}\n  file: {class: logging.FileHandler, filename: made.log}\nroot: {level: LOUD, handlers: [out, fil]}\n";
     let run = child("bad", &[("config.yaml", bad)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert!(
         run.stdout
             .starts_with("invalid logging config config.yaml: 3 problems\n"),
@@ -430,7 +430,7 @@ handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.
 root: {level: DEBUG, handlers: [out]}
 ";
     let run = child("attributes", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "WARNING|30|app::db|cases|cases.rs|instrumented_function|main|inside\n\
@@ -461,7 +461,7 @@ handlers:
 root: {level: DEBUG, handlers: [out, file]}
 ";
     let run = child("fields", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "login attempts=3 ok=true|bob\nno fields|-\nattempts=1|ann\nattempts=2|cy\n"
@@ -484,7 +484,7 @@ fn json_config() {
  "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "f", "stream": "ext://sys.stdout"}},
  "root": {"level": "INFO", "handlers": ["out"]}}"#;
     let run = child("json", &[("config.json", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "INFO:app:from json\n");
 }
 
@@ -507,7 +507,7 @@ loggers:
 root: {level: DEBUG}
 ";
     let run = child("split", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "ERROR error\n");
     assert_eq!(run.file("logs/nested/app.log"), "INFO info\nERROR error\n");
     assert_eq!(run.stderr, "");
@@ -553,7 +553,7 @@ fn buffered_run(mode: &str) -> crate::Run {
 
 fn buffered_guard_drop() {
     let run = buffered_run("drop");
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "before flush: 0\n");
     assert_eq!(
         run.file("app.log"),
@@ -563,13 +563,13 @@ fn buffered_guard_drop() {
 
 fn buffered_interval() {
     let run = buffered_run("interval");
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "before flush: 0\nafter waiting: 3\n");
 }
 
 fn buffered_panic() {
     let run = buffered_run("panic");
-    assert!(!run.success);
+    assert!(!run.success());
     assert!(
         run.stderr.contains("the application panics"),
         "{}",
@@ -602,7 +602,7 @@ handlers:
 root: {level: INFO, handlers: [a, g, n]}
 ";
     let run = child("refs", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.file("logs/g.log"),
         "INFO through both handlers\nINFO through both handlers\n"
@@ -631,7 +631,7 @@ handlers:
 root: {level: INFO, handlers: [a, b]}
 ";
     let run = child("bad", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "invalid logging config config.yaml: 2 problems
