@@ -126,6 +126,7 @@
 
 mod brace;
 mod dollar;
+pub(crate) mod json;
 mod num;
 mod percent;
 mod record;

@@ -112,6 +112,18 @@ impl Fields {
         }
     }
 
+    /// How many fields were recorded (a name recorded twice counts twice).
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The `i`-th field recorded, with its name.
+    pub(crate) fn at(&self, i: usize) -> Option<(&'static str, FieldValue<'_>)> {
+        self.entries
+            .get(i)
+            .map(|&(name, slot)| (name, self.value(slot)))
+    }
+
     /// The last value recorded under `name`.
     pub(crate) fn get(&self, name: &str) -> Option<FieldValue<'_>> {
         self.entries
@@ -135,6 +147,9 @@ pub(crate) struct Record<'a> {
     pub(crate) level: Level,
     /// `%(message)s`: the message, with the structured fields appended.
     pub(crate) message: &'a str,
+    /// The message as the event wrote it, without the fields appended:
+    /// what JSON formatters print, next to the fields as values.
+    pub(crate) event_message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
     /// `%(pathname)s`: the source file as the compiler named it, or `""`.
