@@ -5,7 +5,9 @@
 //! ASCII output also DEL and everything above it), event fields keep their
 //! types (`i64`, `u64` and `f64` as numbers, `bool` as `true`/`false`), and
 //! nothing is allocated per record: the formatter writes straight into the
-//! output buffer, as the text [`Formatter`](super::Formatter) does.
+//! output buffer, as the text [`Formatter`](super::Formatter) does (one
+//! exception: an `asctime` whose `datefmt` writes a quote, a backslash or,
+//! with ASCII output, non-ASCII text is escaped through a copy).
 //!
 //! Text reaches a record as Rust `str`, so it is valid UTF-8 by the time it
 //! is escaped: the `log` bridge formats `log::Record::args` into a `String`,
@@ -34,7 +36,8 @@
 //!     timestamp: true
 //! ```
 //!
-//! writes `{"time": "2025-12-04 12:27:03,406", "level": "INFO", "name":
+//! writes, for `info!(target: "app.db", user = "alice", rows = 3, "hello
+//! wörld")` (the record of the three examples), `{"time": "2025-12-04 12:27:03,406", "level": "INFO", "name":
 //! "app.db", "message": "hello w\u00f6rld", "service": "demo", "user":
 //! "alice", "rows": 3, "timestamp": "2025-12-04T12:27:03.406676+00:00"}`.
 //!

@@ -182,8 +182,70 @@ impl<'a> Path<'a> {
 pub(super) struct Ecs {
     dialect: Dialect,
     items: Vec<Item>,
+    /// The constant items not written at the head, grouped by first
+    /// segment (sorted), each group compiled into `"key":value` steps.
+    tops: Vec<(String, Vec<Step>)>,
     exclude: Vec<String>,
     needs: Needs,
+}
+
+/// One step of writing a constant subtree.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    /// Literal JSON text: keys, braces, commas, constant values.
+    Text(Vec<u8>),
+    /// A value from the record.
+    Attr(Attr),
+}
+
+/// Appends the steps writing the members of `items` (which share their
+/// first `depth` segments), sorted, without the enclosing braces.
+fn compile_steps(items: &[&Item], depth: usize, d: Dialect, steps: &mut Vec<Step>) {
+    let mut segs: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.path.get(depth).map(String::as_str))
+        .collect();
+    segs.sort_unstable();
+    segs.dedup();
+    for (k, seg) in segs.into_iter().enumerate() {
+        let mut text = Vec::new();
+        if k > 0 {
+            text.push(b',');
+        }
+        d.key(&mut text, seg);
+        let group: Vec<&Item> = items
+            .iter()
+            .copied()
+            .filter(|i| i.path.get(depth).map(String::as_str) == Some(seg))
+            .collect();
+        match group.as_slice() {
+            [leaf] if leaf.path.len() == depth + 1 => match &leaf.val {
+                Val::Raw(bytes) => {
+                    text.extend_from_slice(bytes);
+                    push_text(steps, text);
+                }
+                Val::Attr(a) => {
+                    push_text(steps, text);
+                    steps.push(Step::Attr(*a));
+                }
+            },
+            _ => {
+                text.push(b'{');
+                push_text(steps, text);
+                compile_steps(&group, depth + 1, d, steps);
+                push_text(steps, b"}".to_vec());
+            }
+        }
+    }
+}
+
+/// Appends literal text, joined to a preceding literal.
+fn push_text(steps: &mut Vec<Step>, text: Vec<u8>) {
+    if let Some(Step::Text(prev)) = steps.last_mut() {
+        prev.extend_from_slice(&text);
+    } else {
+        steps.push(Step::Text(text));
+    }
 }
 
 /// ecs-logging's `_is_field_excluded`: some dotted prefix of `field` is
@@ -302,9 +364,30 @@ impl Ecs {
                 _ => Needs::NONE,
             });
         }
+        let body: Vec<&Item> = items.iter().filter(|i| i.head.is_none()).collect();
+        let mut top_names: Vec<&str> = body
+            .iter()
+            .filter_map(|i| i.path.first().map(String::as_str))
+            .collect();
+        top_names.sort_unstable();
+        top_names.dedup();
+        let tops = top_names
+            .into_iter()
+            .map(|top| {
+                let group: Vec<&Item> = body
+                    .iter()
+                    .copied()
+                    .filter(|i| i.path.first().map(String::as_str) == Some(top))
+                    .collect();
+                let mut steps = Vec::new();
+                compile_steps(&group, 0, dialect, &mut steps);
+                (top.to_owned(), steps)
+            })
+            .collect();
         Ok(Ecs {
             dialect,
             items,
+            tops,
             exclude,
             needs,
         })
@@ -369,6 +452,7 @@ impl Ecs {
             ecs: self,
             r,
             live: &live,
+            events_only: false,
         };
         out.push(b'{');
         let mut first = true;
@@ -383,7 +467,62 @@ impl Ecs {
             self.dialect.key(out, head);
             self.write_val(out, &item.val, r);
         }
-        view.members(out, None, 0, first);
+        // An event field inside a constant object (`log.custom`) needs the
+        // general merge; otherwise constant subtrees are written from their
+        // steps, interleaved in order with the event fields' subtrees.
+        let merges = (0..n).any(|i| {
+            live(i)
+                && r.fields.at(i).is_some_and(|(name, _)| {
+                    let top = name.split('.').next().unwrap_or(name);
+                    self.tops.iter().any(|(t, _)| t == top)
+                })
+        });
+        if merges {
+            view.members(out, None, 0, first);
+            return;
+        }
+        let events = View {
+            ecs: self,
+            r,
+            live: &live,
+            events_only: true,
+        };
+        let mut tops = self.tops.iter().peekable();
+        let mut last: Option<&str> = None;
+        loop {
+            let next_event = events.next_segment(None, 0, last);
+            let take_const = match (tops.peek(), next_event) {
+                (Some((top, _)), Some((seg, _))) => top.as_str() < seg,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_const {
+                if let Some((_, steps)) = tops.next() {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    self.run(out, steps, r);
+                }
+                continue;
+            }
+            if let Some((seg, path)) = next_event {
+                events.member(out, None, 0, seg, path, &mut first);
+                last = Some(seg);
+            }
+        }
+        out.push(b'}');
+    }
+
+    /// Runs compiled steps.
+    fn run(&self, out: &mut Vec<u8>, steps: &[Step], r: &Record<'_>) {
+        for step in steps {
+            match step {
+                Step::Text(bytes) => out.extend_from_slice(bytes),
+                Step::Attr(a) => self.write_val(out, &Val::Attr(*a), r),
+            }
+        }
     }
 
     /// Writes a value.
@@ -435,6 +574,8 @@ struct View<'v, 'r, L: Fn(usize) -> bool> {
     ecs: &'v Ecs,
     r: &'v Record<'r>,
     live: &'v L,
+    /// Leave the constant items out.
+    events_only: bool,
 }
 
 impl<L: Fn(usize) -> bool> View<'_, '_, L> {
@@ -444,7 +585,7 @@ impl<L: Fn(usize) -> bool> View<'_, '_, L> {
             .ecs
             .items
             .iter()
-            .filter(|i| i.head.is_none())
+            .filter(|i| !self.events_only && i.head.is_none())
             .map(|i| (Path::Segs(&i.path), Some(&i.val), usize::MAX));
         let events = (0..self.r.fields.len())
             .filter(|&i| (self.live)(i))
@@ -470,46 +611,69 @@ impl<L: Fn(usize) -> bool> View<'_, '_, L> {
     /// `at` (all items when `None`), sorted, and the closing brace. The
     /// opening brace is already written; `first` says no member precedes.
     fn members(&self, out: &mut Vec<u8>, at: Option<Path<'_>>, depth: usize, mut first: bool) {
-        let prefix = at.map(|p| (p, depth));
         let mut last: Option<&str> = None;
-        loop {
-            // The smallest segment at `depth` greater than the last written.
-            let mut next: Option<(&str, Path<'_>)> = None;
-            for (path, _, _) in self.paths() {
-                if !Self::under(path, prefix) {
-                    continue;
-                }
-                let Some(seg) = path.seg(depth) else { continue };
-                if last.is_some_and(|l| seg <= l) {
-                    continue;
-                }
-                if next.is_none_or(|(n, _)| seg < n) {
-                    next = Some((seg, path));
-                }
-            }
-            let Some((seg, path)) = next else { break };
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            self.ecs.dialect.key(out, seg);
-            // A leaf (collisions were removed, so it is alone) or an object.
-            let leaf = self.paths().find(|(p, _, _)| {
-                p.len() == depth + 1 && Self::under(*p, prefix) && p.seg(depth) == Some(seg)
-            });
-            match leaf {
-                Some((_, Some(val), _)) => self.ecs.write_val(out, val, self.r),
-                Some((_, None, i)) => match self.r.fields.at(i) {
-                    Some((_, v)) => self.ecs.dialect.field(out, v),
-                    None => out.extend_from_slice(b"null"),
-                },
-                None => {
-                    out.push(b'{');
-                    self.members(out, Some(path), depth + 1, true);
-                }
-            }
+        while let Some((seg, path)) = self.next_segment(at, depth, last) {
+            self.member(out, at, depth, seg, path, &mut first);
             last = Some(seg);
         }
         out.push(b'}');
+    }
+
+    /// The smallest segment at `depth` greater than `last` among the paths
+    /// under the first `depth` segments of `at`, with a path that has it.
+    fn next_segment(
+        &self,
+        at: Option<Path<'_>>,
+        depth: usize,
+        last: Option<&str>,
+    ) -> Option<(&str, Path<'_>)> {
+        let prefix = at.map(|p| (p, depth));
+        let mut next: Option<(&str, Path<'_>)> = None;
+        for (path, _, _) in self.paths() {
+            if !Self::under(path, prefix) {
+                continue;
+            }
+            let Some(seg) = path.seg(depth) else { continue };
+            if last.is_some_and(|l| seg <= l) {
+                continue;
+            }
+            if next.is_none_or(|(n, _)| seg < n) {
+                next = Some((seg, path));
+            }
+        }
+        next
+    }
+
+    /// Writes the member `seg` (at `depth` under `at`; `path` has it).
+    fn member(
+        &self,
+        out: &mut Vec<u8>,
+        at: Option<Path<'_>>,
+        depth: usize,
+        seg: &str,
+        path: Path<'_>,
+        first: &mut bool,
+    ) {
+        let prefix = at.map(|p| (p, depth));
+        if !*first {
+            out.push(b',');
+        }
+        *first = false;
+        self.ecs.dialect.key(out, seg);
+        // A leaf (collisions were removed, so it is alone) or an object.
+        let leaf = self.paths().find(|(p, _, _)| {
+            p.len() == depth + 1 && Self::under(*p, prefix) && p.seg(depth) == Some(seg)
+        });
+        match leaf {
+            Some((_, Some(val), _)) => self.ecs.write_val(out, val, self.r),
+            Some((_, None, i)) => match self.r.fields.at(i) {
+                Some((_, v)) => self.ecs.dialect.field(out, v),
+                None => out.extend_from_slice(b"null"),
+            },
+            None => {
+                out.push(b'{');
+                self.members(out, Some(path), depth + 1, true);
+            }
+        }
     }
 }
