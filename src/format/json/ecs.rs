@@ -158,23 +158,46 @@ impl<'a> Path<'a> {
     fn seg(self, d: usize) -> Option<&'a str> {
         match self {
             Path::Segs(s) => s.get(d).map(String::as_str),
-            Path::Dotted(s) => s.split('.').nth(d),
+            Path::Dotted(s) => nth_segment(s, d),
         }
     }
 
     fn len(self) -> usize {
         match self {
             Path::Segs(s) => s.len(),
-            Path::Dotted(s) => s.split('.').count(),
+            Path::Dotted(s) => s.bytes().filter(|&b| b == b'.').count() + 1,
         }
     }
 
     /// One path is a prefix of the other (or they are equal): Python's
     /// `merge_dicts` would raise on merging both.
     fn collides(self, other: Path<'_>) -> bool {
-        let n = self.len().min(other.len());
-        (0..n).all(|d| self.seg(d) == other.seg(d))
+        for d in 0.. {
+            match (self.seg(d), other.seg(d)) {
+                (Some(a), Some(b)) if a == b => {}
+                (Some(_), Some(_)) => return false,
+                _ => return true,
+            }
+        }
+        true
     }
+}
+
+/// The `d`-th segment of `s` split on `.` (`str::split(".").nth(d)`,
+/// without the pattern machinery).
+pub(super) fn nth_segment(s: &str, d: usize) -> Option<&str> {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for _ in 0..d {
+        let dot = b.get(start..)?.iter().position(|&c| c == b'.')?;
+        start += dot + 1;
+    }
+    let rest = b.get(start..)?;
+    let end = rest
+        .iter()
+        .position(|&c| c == b'.')
+        .map_or(b.len(), |p| start + p);
+    s.get(start..end)
 }
 
 /// The compiled formatter.

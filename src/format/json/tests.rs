@@ -1006,3 +1006,44 @@ fn module_doc_examples() {
          \"service\":\"checkout\"}"
     );
 }
+
+/// `cargo test --release --lib format::json::tests::format_only_speed -- --ignored --nocapture`
+#[test]
+#[ignore = "a timing, meaningful only in release builds"]
+fn format_only_speed() {
+    let mut case = base_case();
+    case.fields.push_str("user", "alice");
+    case.fields.push("rows", FieldValue::I64(3));
+    case.fields.push("ok", FieldValue::Bool(true));
+    for (shape, f) in all_shapes() {
+        let rec = case.record();
+        let mut out = Vec::with_capacity(4096);
+        let start = std::time::Instant::now();
+        for _ in 0..200_000 {
+            out.clear();
+            f.format(&rec, &mut out);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / 200_000.0;
+        println!("{shape}: {ns:.0} ns per record, {} bytes", out.len());
+    }
+}
+
+#[test]
+fn dotted_segments_split_like_str_split() {
+    for s in [
+        "",
+        ".",
+        "a",
+        "a.b",
+        "a..b",
+        ".a",
+        "a.",
+        "é.日本.x",
+        "...",
+        "log.origin.file.line",
+    ] {
+        let want: Vec<&str> = s.split('.').collect();
+        let got: Vec<&str> = (0..).map_while(|d| super::ecs::nth_segment(s, d)).collect();
+        assert_eq!(got, want, "{s:?}");
+    }
+}
