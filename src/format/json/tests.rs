@@ -1047,3 +1047,134 @@ fn dotted_segments_split_like_str_split() {
         assert_eq!(got, want, "{s:?}");
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Object keys are unique at every depth; with `sorted`, they are also
+    /// in order (after the first `skip` members of the top level).
+    fn check_keys(v: &J, sorted: bool, skip: usize) -> Result<(), String> {
+        match v {
+            J::Map(m) => {
+                for (i, (k, _)) in m.iter().enumerate() {
+                    if m.iter().take(i).any(|(other, _)| other == k) {
+                        return Err(format!("duplicate key {k}"));
+                    }
+                }
+                if sorted {
+                    let keys: Vec<&str> = m.iter().skip(skip).map(|(k, _)| k.as_str()).collect();
+                    if keys.windows(2).any(|w| w[0] >= w[1]) {
+                        return Err(format!("unsorted keys {keys:?}"));
+                    }
+                }
+                m.iter().try_for_each(|(_, v)| check_keys(v, sorted, 0))
+            }
+            J::List(l) => l.iter().try_for_each(|v| check_keys(v, sorted, 0)),
+            _ => Ok(()),
+        }
+    }
+
+    fn field_name() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "a",
+            "a.b",
+            "a.b.c",
+            "b",
+            "log",
+            "log.custom",
+            "log.logger",
+            "process.x",
+            "ecs",
+            "ecs.version",
+            "message",
+            "name",
+            "_p",
+            "user",
+            "é.日",
+            "z.a",
+            "z.b",
+            "",
+        ])
+    }
+
+    fn value() -> impl Strategy<Value = FieldValue<'static>> {
+        prop_oneof![
+            any::<i64>().prop_map(FieldValue::I64),
+            any::<u64>().prop_map(FieldValue::U64),
+            any::<f64>().prop_map(FieldValue::F64),
+            any::<bool>().prop_map(FieldValue::Bool),
+            prop::sample::select(vec!["", "x", "\u{0}\u{1f}\"\\", "é\u{2028}"])
+                .prop_map(FieldValue::Str),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_shape_writes_one_valid_object(
+            fields in prop::collection::vec((field_name(), value()), 0..10),
+            renames in prop::collection::vec((field_name(), field_name()), 0..4),
+            message in ".{0,20}",
+        ) {
+            let mut case = base_case();
+            case.msg = message;
+            for (name, v) in &fields {
+                case.fields.push(name, *v);
+            }
+            let renames: Vec<(String, String)> = renames
+                .into_iter()
+                .filter(|(_, to)| !to.is_empty())
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+            let mut shapes = all_shapes();
+            shapes.push(("python-renamed", build(JsonOptions::PythonJson(PythonJsonOptions {
+                fmt: Some(PyFmt::Text("%(levelname)s %(a)s %(message)s")),
+                rename_fields: renames.clone(),
+                rename_fields_keep_missing: true,
+                reserved_attrs: Some(vec!["args".into()]),
+                timestamp: PyTimestamp::Key("a".into()),
+                static_fields: vec![("b".into(), StaticValue::Int(1))],
+                ..PythonJsonOptions::default()
+            }))));
+            shapes.push(("ecs-extra", build(JsonOptions::Ecs(EcsOptions {
+                extra: vec![("z.c".into(), StaticValue::Int(1)), ("labels".into(), StaticValue::Null)],
+                exclude_fields: vec!["a.b".into()],
+                ..EcsOptions::default()
+            }))));
+            shapes.push(("native-flat", build(JsonOptions::Native(NativeOptions {
+                flatten_event: true,
+                rename_fields: renames,
+                ..NativeOptions::default()
+            }))));
+            for (shape, f) in shapes {
+                let line = render(&f, &case.record());
+                prop_assert!(!line.contains('\n'));
+                let parsed: Result<J, _> = serde_json::from_str(
+                    // Python's NaN/Infinity are not JSON; serde_json cannot read them.
+                    &line.replace("-Infinity", "0").replace("Infinity", "0").replace("NaN", "0"),
+                );
+                let parsed = parsed.map_err(|e| TestCaseError::fail(format!("{shape}: {e}: {line}")))?;
+                if shape.starts_with("ecs") {
+                    let head = ["@timestamp", "log.level", "message"].len();
+                    check_keys(&parsed, true, head).map_err(|e| TestCaseError::fail(format!("{shape}: {e}: {line}")))?;
+                } else if !shape.starts_with("native") {
+                    // tracing-subscriber writes a repeated field twice; the
+                    // Python shapes never repeat a key.
+                    check_keys(&parsed, false, 0).map_err(|e| TestCaseError::fail(format!("{shape}: {e}: {line}")))?;
+                }
+            }
+        }
+
+        #[test]
+        fn strings_match_serde_json_and_round_trip(s in any::<String>()) {
+            let mut out = Vec::new();
+            write_str(&mut out, &s, false);
+            prop_assert_eq!(&out, &serde_json::to_vec(&s).expect("serialises"));
+            out.clear();
+            write_str(&mut out, &s, true);
+            prop_assert!(out.iter().all(|&b| (0x20..0x7f).contains(&b)));
+            let back: String = serde_json::from_slice(&out).expect("valid JSON");
+            prop_assert_eq!(back, s);
+        }
+    }
+}
