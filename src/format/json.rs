@@ -174,7 +174,7 @@ use std::fmt;
 
 pub(crate) use ecs::EcsOptions;
 pub(crate) use native::NativeOptions;
-pub(crate) use python::{PYTHON_JSON_UNSUPPORTED, PyStyle, PyTimestamp, PythonJsonOptions};
+pub(crate) use python::{PYTHON_JSON_UNSUPPORTED, PyFmt, PyStyle, PyTimestamp, PythonJsonOptions};
 
 use super::{Needs, Record};
 

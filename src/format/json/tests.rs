@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::python::PyFmt;
 use super::write::{Utc, write_str};
 use super::*;
 use crate::format::{FieldValue, Fields};
