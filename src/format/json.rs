@@ -147,8 +147,10 @@
 //! - python-json-logger: `json_indent`, `json_default`, `json_encoder` and
 //!   `json_serializer` are not supported (see [`PYTHON_JSON_UNSUPPORTED`]);
 //!   a `dict` message does not exist in Rust; `taskName` is always `null`.
-//!   Versions before 3 wrote `"taskName": null` on Python 3.12+ as an
-//!   extra (their reserved list predates it); the 4.2.0 behaviour is kept.
+//!   Both class names follow python-json-logger 3 and 4 (3.3.0 and 4.2.0
+//!   write the same bytes for the research example); 2.x differed: it wrote
+//!   `"taskName": null` as an extra on Python 3.12+ and moved renamed keys
+//!   to the end of the object.
 //! - ecs-logging: where Python raises on merging fields whose paths
 //!   collide (an event field `log.logger`, or `http` beside `http.method`)
 //!   and loses the record, logconf keeps the record and drops the later
