@@ -133,6 +133,7 @@
 mod brace;
 pub(crate) mod class;
 mod dollar;
+pub(crate) mod json;
 mod num;
 mod percent;
 mod record;

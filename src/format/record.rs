@@ -204,6 +204,18 @@ impl Fields {
             }));
     }
 
+    /// How many fields were recorded (a name recorded twice counts twice).
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The `i`-th field recorded, with its name.
+    pub(crate) fn at(&self, i: usize) -> Option<(&'static str, FieldValue<'_>)> {
+        self.entries
+            .get(i)
+            .map(|&(name, slot)| (name, self.value(slot)))
+    }
+
     /// The last value recorded under `name`.
     pub(crate) fn get(&self, name: &str) -> Option<FieldValue<'_>> {
         self.entries
@@ -228,6 +240,9 @@ pub(crate) struct Record<'a> {
     /// `%(message)s`: the message, with the structured fields appended
     /// (a format that names a field leaves it out, see [`Fields`]).
     pub(crate) message: &'a str,
+    /// The message as the event wrote it, without the fields appended:
+    /// what JSON formatters print, next to the fields as values.
+    pub(crate) event_message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
     /// The fields of the spans the event is in, outermost first (so the

@@ -18,6 +18,7 @@ fn record<'a>(fields: &'a Fields, message: &'a str) -> Record<'a> {
         name: "app.db",
         level: Level::INFO,
         message,
+        event_message: message,
         fields,
         span_fields: &record::NO_FIELDS,
         spans: "",
@@ -828,7 +829,7 @@ fn formatter_is_send_sync_debug() {
     check::<Formatter>();
 }
 
-mod alloc_count {
+pub(super) mod alloc_count {
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
 
@@ -865,7 +866,7 @@ mod alloc_count {
     static GLOBAL: Counting = Counting;
 
     /// Allocations made by this thread so far.
-    pub(super) fn count() -> usize {
+    pub(in crate::format) fn count() -> usize {
         ALLOCS.with(Cell::get)
     }
 }
