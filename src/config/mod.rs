@@ -47,6 +47,7 @@
 //!   `escape_control` / `escape_newlines`, file handler `permissions`.
 
 mod check;
+mod subst;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
@@ -69,15 +70,27 @@ pub(crate) enum Syntax {
     Json,
 }
 
-/// Parses and checks a config.
+/// Parses and checks a config, `${VAR}` read from the process's environment.
 pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, Error> {
+    load_with_env(text, source, syntax, &|name| std::env::var_os(name))
+}
+
+/// Parses and checks a config, `${VAR}` (if the config opts in) read by `env`.
+pub(crate) fn load_with_env(
+    text: &[u8],
+    source: &str,
+    syntax: Syntax,
+    env: subst::Env<'_>,
+) -> Result<Model, Error> {
     let fail = |p: Problem| Error::config(source, vec![p]);
     let text = decode(text).map_err(fail)?;
-    let root = match syntax {
+    let mut root = match syntax {
         Syntax::Yaml => parse_yaml(text),
         Syntax::Json => parse_json(text),
     }
     .map_err(fail)?;
+    // `logconf: {env: true}`: `${VAR}` in string values (see `subst`).
+    subst::apply(&mut root, env).map_err(|problems| Error::config(source, problems))?;
     check::check(&root, source, text).map_err(|problems| Error::config(source, problems))
 }
 
