@@ -39,15 +39,6 @@ impl EnvLevel {
     pub(crate) fn is_root(&self) -> bool {
         self.pattern.depth() == 0
     }
-
-    /// The level as `explain` shows it.
-    pub(crate) fn level_name(&self) -> String {
-        if self.level == OFF {
-            "OFF".to_owned()
-        } else {
-            self.level.to_string()
-        }
-    }
 }
 
 /// An `EnvFilter` level: a name in any case or `0`-`5`.
@@ -203,5 +194,55 @@ mod tests {
         assert!(err("aws_*=debug").contains("is a pattern"));
         assert!(err("a..b=info").contains("empty segment"));
         assert!(err("app=6").contains("unknown level `6`"));
+    }
+
+    fn explain(yaml: &str, rust_log: &str, target: &str) -> String {
+        crate::Config::from_yaml_str(yaml)
+            .and_then(|c| c.with_rust_log(rust_log))
+            .map(|c| c.explain(target).to_string())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const FILE: &str = "version: 1\nhandlers:\n  h: {class: logging.NullHandler}\nloggers:\n  app: {level: INFO, handlers: [h], propagate: false}\n  lib*: {level: ERROR}\nroot: {level: WARNING}\n";
+
+    #[test]
+    fn over_the_files_loggers_keeping_their_handlers() {
+        let text = explain(FILE, "app=debug", "app::db");
+        assert_eq!(
+            text,
+            "target `app::db`\n  \
+             logger `app` (config; level from RUST_LOG `app=debug`, was INFO): level DEBUG, handlers [h], propagate false\n  \
+             effective level: DEBUG\n  \
+             -> handler `h` (level NOTSET, formatter the default `%(message)s`)\n  \
+             lowest level written: DEBUG\n"
+        );
+        // Whole segments: `application` is not `app`.
+        let text = explain(FILE, "app=debug", "application");
+        assert!(
+            !text.contains("RUST_LOG") && text.contains("effective level: WARNING"),
+            "{text}"
+        );
+        // On a glob, only the name given: `libz` keeps the glob's level.
+        let text = explain(FILE, "libc=trace", "libc::x");
+        assert!(
+            text.contains(
+                "logger `lib*` (config; level from RUST_LOG `libc=trace`, was ERROR): level TRACE"
+            ),
+            "{text}"
+        );
+        let text = explain(FILE, "libc=trace", "libz");
+        assert!(text.contains("effective level: ERROR"), "{text}");
+        // Over the quiet preset, and a deeper name added below a configured one.
+        let text = explain(FILE, "aws_config=debug,app::db=off", "aws_config::imds");
+        assert!(text.contains("logger `aws_config` (quiet preset; level from RUST_LOG `aws_config=debug`, was WARNING): level DEBUG"), "{text}");
+        let text = explain(FILE, "aws_config=debug,app::db=off", "app::db::pool");
+        assert!(text.contains("logger `app::db` (RUST_LOG `app::db=off`): level OFF, handlers [], propagate true\n  logger `app` (config)"), "{text}");
+        assert!(
+            text.contains("nothing from this target is ever written"),
+            "{text}"
+        );
+        // The last directive for a name wins.
+        let text = explain(FILE, "app=trace,app=error", "app");
+        assert!(text.contains("level ERROR"), "{text}");
     }
 }

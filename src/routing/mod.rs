@@ -20,7 +20,7 @@ pub(crate) use preset::QUIET_DEPENDENCIES;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::env_levels::EnvLevel;
+use crate::env_levels::{EnvLevel, OFF};
 use crate::level::Level;
 use crate::model::{FilterSpec, LoggerSpec, Model};
 
@@ -95,6 +95,15 @@ pub(crate) struct Router {
     env_levels: Vec<EnvLevel>,
     /// The `RUST_LOG` directive that set the root's level, and the file's.
     root_env: Option<(String, Level)>,
+}
+
+/// A level as `explain` shows it (`OFF` for `RUST_LOG`'s `off`).
+fn show(level: Level) -> String {
+    if level == OFF {
+        "OFF".to_owned()
+    } else {
+        level.to_string()
+    }
 }
 
 /// Whether `logging.Filter(name)` passes a record from `target`.
@@ -330,6 +339,8 @@ impl Router {
             .chain(last_resort.then_some(LAST_RESORT_LEVEL))
             .min();
         let threshold = match (origin_passes, lowest_output) {
+            // `RUST_LOG`'s `off`: above every level a record can have.
+            _ if effective == OFF => None,
             (true, Some(lowest)) => Some(lowest.max(effective)),
             _ => None,
         };
@@ -371,12 +382,9 @@ impl Router {
                     } else {
                         let _ = write!(from, " `{directive}`");
                     }
-                    self.env_levels
-                        .iter()
-                        .find(|e| &e.directive == directive)
-                        .map_or_else(|| l.spec.level.to_string(), EnvLevel::level_name)
+                    show(l.spec.level)
                 }
-                None => l.spec.level.to_string(),
+                None => show(l.spec.level),
             };
             let _ = writeln!(
                 out,
@@ -392,14 +400,10 @@ impl Router {
         if chain.iter().all(|l| l.spec.propagate) {
             let (level, from) = match &self.root_env {
                 Some((directive, file_level)) => (
-                    if self.root.level == crate::env_levels::OFF {
-                        "OFF".to_owned()
-                    } else {
-                        self.root.level.to_string()
-                    },
+                    show(self.root.level),
                     format!(" (level from RUST_LOG `{directive}`, was {file_level})"),
                 ),
-                None => (self.root.level.to_string(), String::new()),
+                None => (show(self.root.level), String::new()),
             };
             let _ = writeln!(
                 out,
@@ -407,7 +411,7 @@ impl Router {
                 self.names(&self.root.handlers)
             );
         }
-        let _ = writeln!(out, "  effective level: {}", route.effective);
+        let _ = writeln!(out, "  effective level: {}", show(route.effective));
         for d in &route.deliveries {
             let name = self
                 .handler_names
