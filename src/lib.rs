@@ -102,7 +102,7 @@ impl Config {
 
     /// Applies `RUST_LOG`-style directives (`info,app=debug`) as logger
     /// levels over the file's, unless the config says
-    /// `logconf: {rust_log: false}`; [`init`] does this with `RUST_LOG`.
+    /// `logconf: {rust_log: false}`; [`init`](fn@crate::init) does this with `RUST_LOG`.
     /// The levels are applied again to every reload of the file. See the
     /// README's "RUST_LOG" section for the syntax.
     ///

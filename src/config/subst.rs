@@ -417,4 +417,45 @@ mod tests {
         assert_eq!(problems[0].key_path(), "handlers.f.filename");
         assert_eq!(problems[0].line(), Some(1));
     }
+
+    #[test]
+    fn through_the_loader_yaml_and_json() {
+        use crate::config::{Syntax, load_with_env};
+        use crate::handler::rotating::RotatingSettings;
+        let yaml = "version: 1\nlogconf: {env: true}\nhandlers:\n  r: {class: logging.handlers.RotatingFileHandler, filename: \"${DIR}/a.log\", maxBytes: \"${N}\", delay: \"${NOPE:-yes}\"}\nroot: {level: \"${NOPE:-DEBUG}\", handlers: [r]}\n";
+        let json = r#"{"version": 1, "logconf": {"env": true}, "handlers": {"r": {"class": "logging.handlers.RotatingFileHandler", "filename": "${DIR}/a.log", "maxBytes": "${N}", "delay": "${NOPE:-yes}"}}, "root": {"level": "${NOPE:-DEBUG}", "handlers": ["r"]}}"#;
+        for (text, syntax) in [(yaml, Syntax::Yaml), (json, Syntax::Json)] {
+            let model = load_with_env(text.as_bytes(), "<t>", syntax, &env)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let settings = model.handlers[0]
+                .settings
+                .as_any()
+                .downcast_ref::<RotatingSettings>()
+                .unwrap_or_else(|| panic!("{:?}", model.handlers[0].settings));
+            assert_eq!(settings.file.path, std::path::Path::new("/srv/logs/a.log"));
+            assert_eq!(settings.rule.max_bytes, 42);
+            assert!(settings.file.delay);
+            assert_eq!(model.root.level, crate::level::Level::DEBUG);
+        }
+        // Not opted in: the text stays, and `maxBytes` is a string.
+        let off = yaml.replace("env: true", "env: false");
+        let err = load_with_env(off.as_bytes(), "<t>", Syntax::Yaml, &env)
+            .err()
+            .unwrap_or_else(|| panic!("loaded"));
+        assert_eq!(
+            err.problems()[0].to_string(),
+            "4:88: handlers.r.maxBytes: expected a non-negative integer, found a string"
+        );
+        // An unset variable: located, and nothing else is checked.
+        let bad = yaml.replace("${DIR}", "${UNSET}");
+        let err = load_with_env(bad.as_bytes(), "<t>", Syntax::Yaml, &env)
+            .err()
+            .unwrap_or_else(|| panic!("loaded"));
+        assert_eq!(err.problems().len(), 1);
+        assert_eq!(
+            err.problems()[0].to_string(),
+            "4:62: handlers.r.filename: environment variable `UNSET` is not set; \
+             set it, or give a default: `${UNSET:-value}`"
+        );
+    }
 }

@@ -47,7 +47,7 @@ pub(crate) struct LiveOptions {
     pub(crate) watch: Option<std::time::Duration>,
     /// `reload_on_sighup:`: reload when the process receives `SIGHUP`.
     pub(crate) reload_on_sighup: bool,
-    /// `rust_log:` (default true): whether [`crate::init`] applies `RUST_LOG`.
+    /// `rust_log:` (default true): whether [`init`](fn@crate::init) applies `RUST_LOG`.
     pub(crate) rust_log: bool,
 }
 

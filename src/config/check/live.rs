@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `watch` | seconds between checks of the file for changes (above 0, at most a day) | no watching |
 //! | `reload_on_sighup` | reload when the process receives `SIGHUP` (cargo feature `sighup`) | `false` |
-//! | `rust_log` | whether [`crate::init`] applies `RUST_LOG` over the file's levels | `true` |
+//! | `rust_log` | whether [`init`](fn@crate::init) applies `RUST_LOG` over the file's levels | `true` |
 //! | `env` | whether `${VAR}` in string values is replaced (read before the check, see [`crate::config`]'s `subst`) | `false` |
 
 use crate::args::Args;
