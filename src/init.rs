@@ -61,19 +61,20 @@ fn init_profile(debug: bool) -> Result<Guard, Error> {
 const RUST_LOG: &str = "RUST_LOG";
 
 /// `config` with `RUST_LOG` (read by `env`) applied, unless it is unset or
-/// empty or the config says `logconf: {rust_log: false}`.
+/// empty or the config says `logconf: {rust_log: false}`. The levels are
+/// kept either way, for reloads of a file that does not opt out; a
+/// `RUST_LOG` logconf cannot read is an error only for a config that
+/// applies it.
 fn with_env_levels(
-    config: Config,
+    mut config: Config,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<Config, Error> {
-    if !config.model.live.rust_log {
-        return Ok(config);
-    }
-    match env(RUST_LOG) {
-        None => Ok(config),
-        Some(value) if value.is_empty() => Ok(config),
+    let applies = config.model.live.rust_log;
+    let levels = match env(RUST_LOG) {
+        None => return Ok(config),
+        Some(value) if value.is_empty() => return Ok(config),
         Some(value) => match value.into_string() {
-            Ok(text) => config.with_rust_log(&text),
+            Ok(text) => crate::env_levels::parse(&text, RUST_LOG),
             Err(_) => Err(Error::config(
                 RUST_LOG,
                 vec![crate::error::Problem::new(
@@ -84,6 +85,14 @@ fn with_env_levels(
                 )],
             )),
         },
+    };
+    match levels {
+        Ok(levels) => {
+            config.set_env_levels(levels);
+            Ok(config)
+        }
+        Err(err) if applies => Err(err),
+        Err(_) => Ok(config),
     }
 }
 
@@ -220,6 +229,12 @@ mod tests {
         assert!(text.is_ok_and(|t| !t.contains("RUST_LOG")));
         let err = explain("version: 1\n", "app[span]=debug");
         assert!(err.is_err_and(|e| e.contains("span and field directives")));
+        // Not applied, so not refused.
+        let ok = explain(
+            "version: 1\nlogconf: {rust_log: false}\n",
+            "app[span]=debug",
+        );
+        assert!(ok.is_ok_and(|t| !t.contains("RUST_LOG")));
     }
 
     #[test]

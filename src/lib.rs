@@ -120,13 +120,19 @@ impl Config {
     /// directive, each with its column in `directives`.
     pub fn with_rust_log(mut self, directives: &str) -> Result<Config, Error> {
         let levels = env_levels::parse(directives, "RUST_LOG")?;
+        self.set_env_levels(levels);
+        Ok(self)
+    }
+
+    /// Keeps `levels` for this config's reloads, and applies them now
+    /// unless the config says `rust_log: false`.
+    fn set_env_levels(&mut self, levels: Vec<env_levels::EnvLevel>) {
         if self.model.live.rust_log {
             self.model.env_levels.clone_from(&levels);
         }
         if let Some(origin) = &mut self.origin {
             origin.rust_log = Some(levels);
         }
-        Ok(self)
     }
 
     /// Explains how records from `target` would be routed, without opening

@@ -17,6 +17,7 @@ mod watch;
 #[cfg(all(feature = "sighup", unix))]
 mod sighup;
 
+use source::read_as;
 pub(crate) use source::{Read, Source, read};
 
 use std::path::PathBuf;
@@ -45,8 +46,10 @@ pub(crate) struct Origin {
 pub(crate) struct Live {
     /// The cell the layer reads.
     runtime: Arc<Runtime>,
-    /// The file.
+    /// The file (absolute).
     path: PathBuf,
+    /// Its name in messages, as first given.
+    shown: String,
     /// See [`Origin::rust_log`].
     rust_log: Option<Vec<EnvLevel>>,
     /// The clock every generation's handlers use.
@@ -96,6 +99,7 @@ impl Live {
         let live = Arc::new_cyclic(|me| Live {
             runtime,
             path: origin.source.path.clone(),
+            shown: origin.source.shown.clone(),
             rust_log: origin.rust_log.clone(),
             clock,
             errors,
@@ -119,7 +123,7 @@ impl Live {
     /// Reads the file and swaps its config in: see the module docs.
     pub(crate) fn reload(&self) -> Result<(), Error> {
         let mut state = self.lock();
-        match read(&self.path) {
+        match read_as(&self.path, self.shown.clone()) {
             Ok(read) => self.apply(&mut state, &read),
             Err(err) => {
                 self.report(&err);
@@ -137,7 +141,7 @@ impl Live {
         if stamp.is_none() || stamp == state.stamp {
             return;
         }
-        let Ok(read) = read(&self.path) else {
+        let Ok(read) = read_as(&self.path, self.shown.clone()) else {
             return;
         };
         if read.source.hash == state.hash {
@@ -176,10 +180,10 @@ impl Live {
         {
             model.env_levels.clone_from(levels);
         }
-        let shared = {
-            let current = self.runtime.current();
-            crate::api::build_shared(&model, &self.clock, Some(&current))?
-        };
+        // A full reference, not a short-lived load: building opens files.
+        let current = Arc::clone(&*self.runtime.current());
+        let shared = crate::api::build_shared(&model, &self.clock, Some(&current))?;
+        drop(current);
         let old = self.runtime.swap(shared);
         old.flush();
         drop(old);

@@ -52,9 +52,12 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
 /// A config file and the version of it last read.
 #[derive(Clone, Debug)]
 pub(crate) struct Source {
-    /// The path as given (relative paths stay relative to the working
-    /// directory, as for every other use of the path).
+    /// The path made absolute against the working directory when first
+    /// read (symlinks kept, so a watch sees them swapped), so a later
+    /// `chdir` does not make a reload read another file.
     pub(crate) path: PathBuf,
+    /// The path as given, for messages.
+    pub(crate) shown: String,
     /// The file's stamp taken just before it was read.
     pub(crate) stamp: Option<Stamp>,
     /// The hash of the bytes read.
@@ -73,6 +76,11 @@ pub(crate) struct Read {
 /// Reads the config file at `path`, at most one byte past the size limit
 /// (so `/dev/zero` is "too large", not the end of the memory).
 pub(crate) fn read(path: &Path) -> Result<Read, Error> {
+    read_as(path, path.display().to_string())
+}
+
+/// [`read`], naming the file `shown` in messages.
+pub(crate) fn read_as(path: &Path, shown: String) -> Result<Read, Error> {
     let stamp = Stamp::of(path);
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -83,7 +91,8 @@ pub(crate) fn read(path: &Path) -> Result<Read, Error> {
         .map_err(Error::io("read logging config", path))?;
     Ok(Read {
         source: Source {
-            path: path.to_path_buf(),
+            path: crate::handler::file::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+            shown,
             stamp,
             hash: hash(&bytes),
         },
@@ -95,11 +104,10 @@ impl Read {
     /// Parses and checks the bytes: JSON if the name ends in `.json`, YAML
     /// otherwise; `${VAR}` from the process's environment.
     pub(crate) fn load(&self) -> Result<Model, Error> {
-        let path = &self.source.path;
-        let syntax = match path.extension().and_then(|e| e.to_str()) {
+        let syntax = match self.source.path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("json") => Syntax::Json,
             _ => Syntax::Yaml,
         };
-        config::load(&self.bytes, &path.display().to_string(), syntax)
+        config::load(&self.bytes, &self.source.shown, syntax)
     }
 }

@@ -219,11 +219,21 @@ fn rust_log_levels_apply_to_every_version() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let cfg = dir.path().join("logging.yaml");
     write(&cfg, &config(dir.path(), "a.log", "A", ""));
-    let config = crate::Config::from_path(&cfg)
+    let loaded = crate::Config::from_path(&cfg)
         .and_then(|c| c.with_rust_log("app=error"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let logging = config.build().unwrap_or_else(|e| panic!("{e}"));
+    let logging = loaded.build().unwrap_or_else(|e| panic!("{e}"));
     assert!(logging.explain("app").to_string().contains("level ERROR"));
+    // A version that opts out: the file's levels only.
+    let opted_out = config(dir.path(), "a.log", "A", "logconf: {rust_log: false}\n");
+    write(&cfg, &opted_out);
+    assert!(logging.reload().is_ok());
+    let text = logging.explain("app").to_string();
+    assert!(
+        !text.contains("RUST_LOG") && text.contains("effective level: DEBUG"),
+        "{text}"
+    );
+    // And back: applied again.
     write(&cfg, &config_text_b(dir.path()));
     assert!(logging.reload().is_ok());
     let text = logging.explain("app").to_string();
