@@ -56,7 +56,8 @@ fn run_in_temp_dir(mut cmd: Command, files: &[(&str, &str)], env: &[(&str, &str)
     }
     cmd.current_dir(tmp.path())
         .env_remove("LOG_CFG")
-        .env_remove("LOG_PROFILE");
+        .env_remove("LOG_PROFILE")
+        .env_remove("RUST_LOG");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -98,6 +98,7 @@ pub(crate) fn child_command(name: &str, dir: &Path) -> Command {
         .env("LOGCONF_RELIAB_CHILD", name)
         .env_remove("LOG_CFG")
         .env_remove("LOG_PROFILE")
+        .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
