@@ -69,6 +69,9 @@ struct State {
     stamp: Option<source::Stamp>,
     /// The hash of the bytes last tried (loaded, or refused).
     hash: u64,
+    /// The watch found the file there but could not read it, and said so;
+    /// it says so again only after a successful read.
+    unreadable: bool,
     /// The polling thread, if the config asks for one.
     watch: Option<watch::Watcher>,
     /// The `SIGHUP` listener, if the config asks for one.
@@ -107,6 +110,7 @@ impl Live {
             state: Mutex::new(State {
                 stamp: origin.source.stamp,
                 hash: origin.source.hash,
+                unreadable: false,
                 watch: None,
                 #[cfg(all(feature = "sighup", unix))]
                 sighup: None,
@@ -133,17 +137,26 @@ impl Live {
     }
 
     /// One check of the watch: reloads if the file's stamp changed and its
-    /// content differs from the last version tried. A file that cannot be
-    /// read now (mid-rename) is checked again next time.
+    /// content differs from the last version tried. A missing file (mid
+    /// rename) is checked again next time; one that is there but cannot be
+    /// read is reported once.
     fn poll(&self) {
         let mut state = self.lock();
         let stamp = source::Stamp::of(&self.path);
         if stamp.is_none() || stamp == state.stamp {
             return;
         }
-        let Ok(read) = read_as(&self.path, self.shown.clone()) else {
-            return;
+        let read = match read_as(&self.path, self.shown.clone()) {
+            Ok(read) => read,
+            Err(err) => {
+                if !state.unreadable {
+                    state.unreadable = true;
+                    self.report(&err);
+                }
+                return;
+            }
         };
+        state.unreadable = false;
         if read.source.hash == state.hash {
             state.stamp = read.source.stamp;
             return;

@@ -263,3 +263,36 @@ fn a_config_without_a_file_cannot_reload() {
     );
     assert!(!err.is_config() && !err.is_io() && !err.is_install());
 }
+
+#[test]
+fn an_unreadable_file_is_reported_once_by_the_watch() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cfg = dir.path().join("logging.yaml");
+    write(&cfg, &config(dir.path(), "a.log", "A", ""));
+    let f = Followed::new(&cfg);
+    let first = f.current();
+    // A folder where the file was: `stat` works, reading does not (also as root).
+    std::fs::remove_file(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    f.live.poll();
+    f.live.poll();
+    let reports = f.errors.text();
+    assert_eq!(
+        reports.matches("--- Logging error ---").count(),
+        1,
+        "{reports}"
+    );
+    assert!(
+        reports.contains(&format!("read logging config {}", cfg.display())),
+        "{reports}"
+    );
+    assert_eq!(f.current(), first);
+    f.warn("still");
+    assert_eq!(text(&dir.path().join("a.log")), "A still\n");
+    // Readable again, with another config: reloaded.
+    std::fs::remove_dir(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    write(&cfg, &config(dir.path(), "b.log", "B", ""));
+    f.live.poll();
+    assert_ne!(f.current(), first);
+    assert_eq!(f.errors.text().matches("--- Logging error ---").count(), 1);
+}
