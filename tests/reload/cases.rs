@@ -89,6 +89,8 @@ root: {level: DEBUG, handlers: [all, b]}
 
 const FLIPS: u64 = 40;
 const THREADS: u64 = 3;
+/// The "thread" number of the main thread's markers.
+const MARKER: u64 = 9;
 
 /// Threads log INFO and DEBUG records with unique numbers while the main
 /// thread flips the config between A and B by editing the file and
@@ -125,6 +127,13 @@ fn child_flips() -> Result<(), String> {
         let text = if flip % 2 == 0 { FLIP_B } else { FLIP_A };
         replace_file("logging.yaml", text)?;
         guard.reload().map_err(|e| format!("flip {flip}: {e}"))?;
+        // Once `reload` returns, the new config is the current one: this
+        // marker (thread "9") must land in its file.
+        // Two numbers reserved; the even one (an INFO number) is used, the
+        // odd one (a DEBUG number) never logged.
+        let reserved = seq.fetch_add(2, Ordering::Relaxed);
+        let n = reserved + reserved % 2;
+        tracing::info!(target: "app", "t{MARKER} k{flip} n{n}");
     }
     let from = seq.load(Ordering::Relaxed);
     poll_until(Duration::from_secs(20), || {
@@ -176,6 +185,8 @@ fn concurrent_flips() -> Result<(), String> {
     // Where each record landed: a.log or b.log, and all.log.
     let mut landed: BTreeMap<u64, Vec<char>> = BTreeMap::new();
     let mut debug_in_b = BTreeSet::new();
+    // Per thread, which config wrote each of its records, in its order.
+    let mut by_thread: BTreeMap<u64, BTreeMap<u64, char>> = BTreeMap::new();
     for (file, letter) in [("a.log", 'A'), ("b.log", 'B')] {
         let mut last_k: BTreeMap<u64, u64> = BTreeMap::new();
         for line in run.file(file).lines() {
@@ -196,7 +207,25 @@ fn concurrent_flips() -> Result<(), String> {
                 assert!(prev < k, "{file}: thread {t} out of order at {line}");
             }
             landed.entry(n).or_default().push(letter);
+            by_thread.entry(t).or_default().insert(k, letter);
         }
+    }
+    // A thread never goes back to a config once it has seen the next: its
+    // records switch files at most once per flip.
+    for (t, records) in &by_thread {
+        let switches = records
+            .values()
+            .zip(records.values().skip(1))
+            .filter(|(a, b)| a != b)
+            .count() as u64;
+        assert!(switches <= FLIPS, "thread {t} switched {switches} times");
+    }
+    // The marker logged right after each reload is in the new config's file.
+    let markers = by_thread.get(&MARKER).cloned().unwrap_or_default();
+    assert_eq!(markers.len() as u64, FLIPS, "markers: {markers:?}");
+    for (flip, letter) in markers {
+        let want = if flip % 2 == 0 { 'B' } else { 'A' };
+        assert_eq!(letter, want, "marker after flip {flip}");
     }
     let mut in_all = BTreeMap::new();
     for line in run.file("all.log").lines() {
