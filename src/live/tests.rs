@@ -296,3 +296,36 @@ fn an_unreadable_file_is_reported_once_by_the_watch() {
     assert_ne!(f.current(), first);
     assert_eq!(f.errors.text().matches("--- Logging error ---").count(), 1);
 }
+
+#[test]
+fn a_kept_rotating_handler_rolls_over_as_one_handler() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let cfg = d.join("logging.yaml");
+    let version = |level: &str| {
+        format!(
+            "version: 1\nhandlers:\n  r: {{class: logging.handlers.RotatingFileHandler, filename: '{}', maxBytes: 13, backupCount: 5}}\nroot: {{level: {level}, handlers: [r]}}\n",
+            d.join("r.log").display()
+        )
+    };
+    write(&cfg, &version("DEBUG"));
+    let f = Followed::new(&cfg);
+    // Each record is 6 bytes ("rec N\n"): two per file.
+    for i in 0..3 {
+        f.warn(&format!("rec {i}"));
+    }
+    let before = Arc::as_ptr(&f.runtime.current().slots()[0].handler);
+    write(&cfg, &version("INFO"));
+    assert!(f.live.reload().is_ok(), "{}", f.errors.text());
+    let after = Arc::as_ptr(&f.runtime.current().slots()[0].handler);
+    assert!(std::ptr::addr_eq(before, after), "the handler was rebuilt");
+    for i in 3..6 {
+        f.warn(&format!("rec {i}"));
+    }
+    // The same rollovers as one handler's: no file reopened at its start,
+    // no rollover lost or doubled.
+    assert_eq!(text(&d.join("r.log")), "rec 4\nrec 5\n");
+    assert_eq!(text(&d.join("r.log.1")), "rec 2\nrec 3\n");
+    assert_eq!(text(&d.join("r.log.2")), "rec 0\nrec 1\n");
+    assert!(!d.join("r.log.3").exists());
+}
