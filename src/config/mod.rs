@@ -43,8 +43,10 @@
 //!   levels are refused (a dictConfig needs about 6 levels).
 //! - `maxBytes` and `backupCount` must be integers (at most `i64::MAX` and
 //!   10000); `permissions` must not make the file world-writable.
-//! - logconf's own keys: `logconf: {quiet_dependencies}`, formatter
-//!   `escape_control` / `escape_newlines`, file handler `permissions`.
+//! - logconf's own keys: `logconf: {quiet_dependencies, watch,
+//!   reload_on_sighup, rust_log, env}` (`env` acted on by `subst`, `rust_log`
+//!   by [`init`](fn@crate::init)), formatter `escape_control` /
+//!   `escape_newlines`, file handler `permissions`.
 
 mod check;
 mod subst;
