@@ -1,6 +1,6 @@
 //! The validated model: every reference resolved, every default applied.
 //!
-//! Built from the raw config tree by [`build`]; every problem found on the
+//! Built from the raw config tree by the checker in `config/check/`; every problem found on the
 //! way is collected (with its location) before anything is returned.
 
 use std::sync::Arc;
