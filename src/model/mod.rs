@@ -1,7 +1,8 @@
 //! The validated model: every reference resolved, every default applied.
 //!
-//! Built from the raw config tree by the checker in `config/check/`; every problem found on the
-//! way is collected (with its location) before anything is returned.
+//! Built from the raw config tree by the checker in `config/check/`; every
+//! problem found on the way is collected (with its location) before
+//! anything is returned.
 
 use std::sync::Arc;
 
