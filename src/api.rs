@@ -16,6 +16,7 @@ use crate::handler::class::BuildContext;
 use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
+use crate::live::Live;
 use crate::model::Model;
 use crate::routing::Router;
 use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
@@ -39,6 +40,9 @@ use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 #[derive(Clone)]
 pub struct Logging {
     runtime: Arc<Runtime>,
+    /// The file it was loaded from, for reloads (`None` for a config from
+    /// a string).
+    live: Option<Arc<Live>>,
 }
 
 impl fmt::Debug for Logging {
@@ -54,7 +58,18 @@ const NEWLINE: &[u8] = b"\n";
 /// time. Every handler that cannot be opened is reported (at its place in
 /// the file, with the I/O error as the cause); nothing is returned
 /// half-built.
-pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<Shared>, Error> {
+///
+/// With `previous` (a reload), a handler whose settings are the same as
+/// one of `previous`'s ([`HandlerSettings::same_output`]) is that handler,
+/// shared, not a second one: its file stays open, once, with its rollover
+/// state.
+///
+/// [`HandlerSettings::same_output`]: crate::handler::class::HandlerSettings::same_output
+pub(crate) fn build_shared(
+    model: &Model,
+    clock: &Arc<dyn Clock>,
+    previous: Option<&Shared>,
+) -> Result<Arc<Shared>, Error> {
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
     let mut formatters: Vec<Arc<dyn RecordFormat>> = model
@@ -69,13 +84,29 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
     let mut slots = Vec::with_capacity(model.handlers.len());
+    let old = previous.map_or(&[][..], Shared::slots);
+    let mut kept = vec![false; old.len()];
     for spec in &model.handlers {
         let ctx = BuildContext {
             name: &spec.name,
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
         };
-        match spec.settings.build(&ctx) {
+        let same = old.iter().enumerate().position(|(i, slot)| {
+            !kept[i]
+                && slot
+                    .settings
+                    .as_ref()
+                    .is_some_and(|s| s.same_output(&*spec.settings))
+        });
+        let built = match same {
+            Some(i) => {
+                kept[i] = true;
+                Ok(Arc::clone(&old[i].handler))
+            }
+            None => spec.settings.build(&ctx).map(Arc::from),
+        };
+        match built {
             Ok(handler) => {
                 let terminator = spec.terminator.as_bytes();
                 let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
@@ -87,6 +118,7 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
                 };
                 slots.push(Slot {
                     handler,
+                    settings: Some(Arc::clone(&spec.settings)),
                     formatter: spec.formatter.unwrap_or(default_formatter),
                     terminator,
                 });
@@ -105,10 +137,11 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
         return Err(Error::open(model.source.clone(), problems));
     }
     let last_resort = Slot {
-        handler: Box::new(StreamHandler::new(
+        handler: Arc::new(StreamHandler::new(
             StreamTarget::Stderr,
             report::Reporter::new("lastResort", errors),
         )),
+        settings: None,
         formatter: default_formatter,
         terminator: 0,
     };
@@ -126,13 +159,14 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     Ok(shared)
 }
 
-/// Builds `model` on the system clock.
-pub(crate) fn build(model: &Model) -> Result<Logging, Error> {
+/// Builds `model` on the system clock; `file` is where it was read from
+/// (for reloads, the watch and `SIGHUP`).
+pub(crate) fn build(model: &Model, file: Option<&crate::live::Origin>) -> Result<Logging, Error> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock)?;
-    Ok(Logging {
-        runtime: Arc::new(Runtime::new(shared)),
-    })
+    let shared = build_shared(model, &clock, None)?;
+    let runtime = Arc::new(Runtime::new(shared));
+    let live = file.map(|file| Live::start(Arc::clone(&runtime), file, clock, &model.live));
+    Ok(Logging { runtime, live })
 }
 
 /// Writes buffered records every `interval` until the config is dropped:
@@ -295,6 +329,7 @@ impl Logging {
         flush_on_panic(&self.runtime);
         Ok(Guard {
             runtime: self.runtime,
+            live: self.live,
         })
     }
 
@@ -305,7 +340,26 @@ impl Logging {
         flush_on_panic(&self.runtime);
         Guard {
             runtime: Arc::clone(&self.runtime),
+            live: self.live.clone(),
         }
+    }
+
+    /// Reads the config file again and, if the new config is valid and
+    /// every handler it adds opened, makes it the current one: see
+    /// [`Guard::reload`].
+    ///
+    /// ```no_run
+    /// let logging = logconf::Config::from_path("logging.yaml")?.build()?;
+    /// // ... the file is edited ...
+    /// logging.reload()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Guard::reload`].
+    pub fn reload(&self) -> Result<(), Error> {
+        crate::live::reload(self.live.as_deref())
     }
 }
 
@@ -314,6 +368,40 @@ impl Logging {
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
     runtime: Arc<Runtime>,
+    /// The file the config was loaded from, for reloads.
+    live: Option<Arc<Live>>,
+}
+
+impl Guard {
+    /// Reads the config file again and, if the new config is valid and
+    /// every handler it adds opened, makes it the current one.
+    ///
+    /// The new config is built whole first (files opened) while the
+    /// current one keeps writing; then it is swapped in atomically, the
+    /// callsites `tracing` had cached as disabled are asked again, and the
+    /// old config's handlers are flushed and closed. Handlers whose settings
+    /// did not change are kept, file open, not opened twice. `RUST_LOG`
+    /// levels applied when the config was loaded are applied to the new one
+    /// too (unless it says `logconf: {rust_log: false}`).
+    ///
+    /// ```no_run
+    /// let guard = logconf::init_from_path("logging.yaml")?;
+    /// // ... the file is edited ...
+    /// guard.reload()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read ([`Error::is_io`]), the new config is not
+    /// valid ([`Error::is_config`], every problem with its line, column and
+    /// key path), or a handler it adds cannot be opened ([`Error::is_io`]).
+    /// Then nothing changes: the running config keeps writing, and the
+    /// error is also reported once on stderr. A config that was not read
+    /// from a file (a string, the embedded default) cannot be reloaded.
+    pub fn reload(&self) -> Result<(), Error> {
+        crate::live::reload(self.live.as_deref())
+    }
 }
 
 impl fmt::Debug for Guard {

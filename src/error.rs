@@ -41,6 +41,8 @@ enum ErrorKind {
         path: PathBuf,
         source: io::Error,
     },
+    /// The config was not read from a file, so it cannot be reloaded.
+    NotReloadable,
     /// Nothing was installed.
     Install {
         message: String,
@@ -189,6 +191,13 @@ impl Error {
         }
     }
 
+    /// A reload of a config that was not read from a file.
+    pub(crate) fn not_reloadable() -> Error {
+        Error {
+            kind: ErrorKind::NotReloadable,
+        }
+    }
+
     pub(crate) fn install(message: impl Into<String>) -> Error {
         Error {
             kind: ErrorKind::Install {
@@ -268,6 +277,9 @@ impl fmt::Display for Error {
                 source,
             } => write!(f, "{context} {}: {source}", path.display()),
             ErrorKind::Install { message, .. } => f.write_str(message),
+            ErrorKind::NotReloadable => f.write_str(
+                "this logging config was not read from a file, so there is nothing to reload",
+            ),
         }
     }
 }
@@ -290,7 +302,7 @@ impl std::error::Error for Error {
             ErrorKind::Install { cause, .. } => cause
                 .as_deref()
                 .map(|e| e as &(dyn std::error::Error + 'static)),
-            ErrorKind::Config { .. } => None,
+            ErrorKind::Config { .. } | ErrorKind::NotReloadable => None,
         }
     }
 }

@@ -5,11 +5,13 @@ mod api;
 mod args;
 mod bridge;
 mod config;
+mod env_levels;
 mod error;
 mod format;
 mod handler;
 mod init;
 mod level;
+mod live;
 mod model;
 mod routing;
 mod subscriber;
@@ -38,6 +40,8 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Config {
     model: model::Model,
+    /// The file it was read from, for reloads (`None` for a string).
+    origin: Option<live::Origin>,
 }
 
 impl Config {
@@ -49,23 +53,16 @@ impl Config {
     /// valid config ([`Error::is_config`]: every problem, each with its
     /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
-        let path = path.as_ref();
-        // Read one byte past the limit at most, so `/dev/zero` is "too
-        // large", not the end of the memory.
-        let mut text = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| {
-                use std::io::Read as _;
-                file.take(config::MAX_CONFIG_BYTES as u64 + 1)
-                    .read_to_end(&mut text)
-            })
-            .map_err(Error::io("read logging config", path))?;
-        let syntax = match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
-            _ => config::Syntax::Yaml,
+        let read = live::read(path.as_ref())?;
+        let model = read.load()?;
+        let origin = live::Origin {
+            source: read.source,
+            rust_log: None,
         };
-        let model = config::load(&text, &path.display().to_string(), syntax)?;
-        Ok(Config { model })
+        Ok(Config {
+            model,
+            origin: Some(origin),
+        })
     }
 
     /// Parses a YAML config held in a string.
@@ -75,7 +72,10 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
-        Ok(Config { model })
+        Ok(Config {
+            model,
+            origin: None,
+        })
     }
 
     /// Parses a JSON config held in a string.
@@ -85,7 +85,10 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
-        Ok(Config { model })
+        Ok(Config {
+            model,
+            origin: None,
+        })
     }
 
     /// Builds the handlers (opening files) and the routing table.
@@ -96,7 +99,42 @@ impl Config {
     /// is placed at the handler's entry, with the `io::Error` as its cause).
     /// Nothing is left open.
     pub fn build(&self) -> Result<Logging, Error> {
-        api::build(&self.model)
+        api::build(&self.model, self.origin.as_ref())
+    }
+
+    /// Applies `RUST_LOG`-style directives (`info,app=debug`) as logger
+    /// levels over the file's, unless the config says
+    /// `logconf: {rust_log: false}`; [`init`](fn@crate::init) does this with `RUST_LOG`.
+    /// The levels are applied again to every reload of the file. See the
+    /// README's "RUST_LOG" section for the syntax.
+    ///
+    /// ```
+    /// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: WARNING}\n")?
+    ///     .with_rust_log("info,app=debug")?;
+    /// assert!(config.explain("app::db").to_string().contains("RUST_LOG `app=debug`"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A directive is not `level`, `target` or `target=level` (span and
+    /// field directives such as `app[req]=debug` are refused): every bad
+    /// directive, each with its column in `directives`.
+    pub fn with_rust_log(mut self, directives: &str) -> Result<Config, Error> {
+        let levels = env_levels::parse(directives, "RUST_LOG")?;
+        self.set_env_levels(levels);
+        Ok(self)
+    }
+
+    /// Keeps `levels` for this config's reloads, and applies them now
+    /// unless the config says `rust_log: false`.
+    fn set_env_levels(&mut self, levels: Vec<env_levels::EnvLevel>) {
+        if self.model.live.rust_log {
+            self.model.env_levels.clone_from(&levels);
+        }
+        if let Some(origin) = &mut self.origin {
+            origin.rust_log = Some(levels);
+        }
     }
 
     /// Explains how records from `target` would be routed, without opening

@@ -569,6 +569,10 @@ impl HandlerSettings for FileOptions {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
+    }
 }
 
 /// Reads the keys every file handler has ([`FILE_KEYS`]).

@@ -104,6 +104,10 @@ impl HandlerSettings for RotatingSettings {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
+    }
 }
 
 /// When a size-rotating file rolls over, and the `.1` ... `.N` cascade.

@@ -48,6 +48,10 @@ impl HandlerSettings for StreamTarget {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
+    }
 }
 
 /// A standard stream, locked.

@@ -6,6 +6,7 @@
 mod filters;
 mod formatters;
 mod handlers;
+mod live;
 mod loggers;
 mod top;
 

@@ -24,7 +24,14 @@ pub(crate) const TOP_KEYS: &[&str] = &[
 ];
 
 /// Keys of `logconf:`.
-const LOGCONF_KEYS: &[&str] = &["quiet_dependencies"];
+const LOGCONF_KEYS: &[&str] = &[
+    "quiet_dependencies",
+    // For a running process: see `live.rs`.
+    "watch",
+    "reload_on_sighup",
+    "rust_log",
+    "env",
+];
 
 impl Checker<'_> {
     pub(super) fn top(&mut self, root: &Node, source: &str) -> Option<Model> {
@@ -102,11 +109,13 @@ impl Checker<'_> {
         }
 
         let mut quiet_dependencies = true;
+        let mut live = super::live::defaults();
         if let Some(e) = get(&entries, "logconf")
             && let Some(mut ext) = self.args("", &e)
         {
             ext.unknown_keys(LOGCONF_KEYS, "");
             quiet_dependencies = ext.truthy("quiet_dependencies", true);
+            live = super::live::parse(&mut ext);
         }
 
         let formatter_entries = self.section(&entries, "formatters");
@@ -210,6 +219,8 @@ impl Checker<'_> {
             loggers,
             root: root_spec,
             quiet_dependencies,
+            live,
+            env_levels: Vec::new(),
         })
     }
 }
