@@ -93,7 +93,10 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
             "list its `handlers` on the loggers directly; add `buffer:` to file handlers to write in batches",
         ),
     ),
-    ("logging.handlers.QueueListener", None),
+    (
+        "logging.handlers.QueueListener",
+        Some("list its handlers on the loggers directly"),
+    ),
     (
         "logging.handlers.MemoryHandler",
         Some("give the target file handler a `buffer: {capacity, flushLevel}` instead"),
