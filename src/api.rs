@@ -12,12 +12,13 @@ use crate::error::{Error, Problem};
 use crate::format::Formatter;
 use crate::format::class::RecordFormat;
 use crate::handler::StreamTarget;
-use crate::handler::class::BuildContext;
+use crate::handler::class::{BuildContext, HandlerSettings as _};
 use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
 use crate::model::Model;
 use crate::routing::Router;
+use crate::sources::ConfigSource;
 use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
@@ -39,6 +40,7 @@ use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 #[derive(Clone)]
 pub struct Logging {
     runtime: Arc<Runtime>,
+    source: Arc<ConfigSource>,
 }
 
 impl fmt::Debug for Logging {
@@ -51,10 +53,15 @@ impl fmt::Debug for Logging {
 const NEWLINE: &[u8] = b"\n";
 
 /// Builds handlers and the routing table, with `clock` for every handler's
-/// time. Every handler that cannot be opened is reported (at its place in
-/// the file, with the I/O error as the cause); nothing is returned
-/// half-built.
-pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<Shared>, Error> {
+/// time; with `test_writer`, stream handlers and lastResort write through
+/// the test harness's capture. Every handler that cannot be opened is
+/// reported (at its place in the file, with the I/O error as the cause);
+/// nothing is returned half-built.
+pub(crate) fn build_shared(
+    model: &Model,
+    clock: &Arc<dyn Clock>,
+    test_writer: bool,
+) -> Result<Arc<Shared>, Error> {
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
     let mut formatters: Vec<Arc<dyn RecordFormat>> = model
@@ -75,7 +82,13 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
         };
-        match spec.settings.build(&ctx) {
+        let is_stream = spec.settings.as_any().is::<StreamTarget>();
+        let built = if test_writer && is_stream {
+            StreamTarget::Test.build(&ctx)
+        } else {
+            spec.settings.build(&ctx)
+        };
+        match built {
             Ok(handler) => {
                 let terminator = spec.terminator.as_bytes();
                 let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
@@ -91,14 +104,24 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
                     terminator,
                 });
             }
-            Err(err) => problems.push(
-                Problem::at(
+            Err(err) => {
+                let mut problem = Problem::at(
                     spec.pos,
                     format!("handlers.{}", spec.name),
                     format!("cannot open the output of `{}`: {err}", spec.class),
                 )
-                .with_cause(err),
-            ),
+                .with_cause(err);
+                if let Some(path) = spec.settings.file().filter(|p| p.is_relative())
+                    && let Ok(dir) = std::env::current_dir()
+                {
+                    problem = problem.with_help(format!(
+                        "`{}` is relative to the working directory, {}",
+                        path.display(),
+                        dir.display()
+                    ));
+                }
+                problems.push(problem);
+            }
         }
     }
     if !problems.is_empty() {
@@ -106,7 +129,11 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     }
     let last_resort = Slot {
         handler: Box::new(StreamHandler::new(
-            StreamTarget::Stderr,
+            if test_writer {
+                StreamTarget::Test
+            } else {
+                StreamTarget::Stderr
+            },
             report::Reporter::new("lastResort", errors),
         )),
         formatter: default_formatter,
@@ -126,12 +153,17 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     Ok(shared)
 }
 
-/// Builds `model` on the system clock.
-pub(crate) fn build(model: &Model) -> Result<Logging, Error> {
+/// Builds `model`, loaded from `source`, on the system clock.
+pub(crate) fn build(
+    model: &Model,
+    source: ConfigSource,
+    test_writer: bool,
+) -> Result<Logging, Error> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock)?;
+    let shared = build_shared(model, &clock, test_writer)?;
     Ok(Logging {
         runtime: Arc::new(Runtime::new(shared)),
+        source: Arc::new(source),
     })
 }
 
@@ -252,6 +284,11 @@ impl Logging {
         tracing_subscriber::registry().with(self.layer())
     }
 
+    /// Which config this was built from.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
     /// Flushes every handler.
     pub fn flush(&self) {
         self.runtime.flush();
@@ -293,8 +330,10 @@ impl Logging {
             )
         })?;
         flush_on_panic(&self.runtime);
+        log_source(&self.source);
         Ok(Guard {
             runtime: self.runtime,
+            source: self.source,
         })
     }
 
@@ -305,6 +344,7 @@ impl Logging {
         flush_on_panic(&self.runtime);
         Guard {
             runtime: Arc::clone(&self.runtime),
+            source: Arc::clone(&self.source),
         }
     }
 }
@@ -314,6 +354,32 @@ impl Logging {
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
     runtime: Arc<Runtime>,
+    source: Arc<ConfigSource>,
+}
+
+impl Guard {
+    /// Which config was loaded and installed: the file `LOG_CFG` names, a
+    /// default file found in the working directory, a profile's embedded
+    /// config, ...
+    ///
+    /// ```no_run
+    /// let guard = logconf::init()?;
+    /// eprintln!("logging config: {}", guard.source());
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+}
+
+/// Says, in one DEBUG record under logconf's own target, which config was
+/// just installed (with the working directory when no file was found).
+fn log_source(source: &ConfigSource) {
+    let searched = match (source, std::env::current_dir()) {
+        (ConfigSource::Embedded(_), Ok(dir)) => format!(" (working directory {})", dir.display()),
+        _ => String::new(),
+    };
+    tracing::debug!(target: "logconf", "logging config: {source}{searched}");
 }
 
 impl fmt::Debug for Guard {

@@ -8,13 +8,16 @@ use crate::Config;
 use crate::api::Guard;
 use crate::error::Error;
 use crate::sources::{
-    DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG, LOG_PROFILE,
+    ConfigSource, DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG,
+    LOG_PROFILE, Profile,
 };
 
 /// Where a config comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// A file (named by `LOG_CFG`, or found by the search).
+    /// The file named by `LOG_CFG`.
+    LogCfg(PathBuf),
+    /// A file found by the search.
     File(PathBuf),
     /// One of the embedded configs.
     Embedded(&'static str),
@@ -28,7 +31,7 @@ pub(crate) fn locate(
     exists: impl Fn(&Path) -> bool,
 ) -> Source {
     if let Some(path) = env(LOG_CFG).filter(|v| !v.is_empty()) {
-        return Source::File(PathBuf::from(path));
+        return Source::LogCfg(PathBuf::from(path));
     }
     let debug = debug || env(LOG_PROFILE).is_some_and(|v| v.eq_ignore_ascii_case("debug"));
     let (files, embedded) = if debug {
@@ -47,9 +50,36 @@ fn init_profile(debug: bool) -> Result<Guard, Error> {
     // Before any file is opened (a `mode: w` file would be truncated).
     crate::bridge::ensure_no_global_subscriber()?;
     let source = locate(debug, |k| std::env::var_os(k), Path::is_file);
+    let profile = if debug {
+        Profile::Debug
+    } else {
+        Profile::Default
+    };
     let config = match source {
-        Source::File(path) => Config::from_path(path)?,
-        Source::Embedded(text) => Config::from_yaml_str(text)?,
+        Source::LogCfg(path) => {
+            Config::read(&path, Error::log_cfg(&path))?.with_source(ConfigSource::LogCfg(path))
+        }
+        Source::File(path) => {
+            // The profile that found it (`LOG_PROFILE=debug` selects the debug files).
+            let profile = if DEBUG_FILES.iter().any(|f| path == Path::new(f)) {
+                Profile::Debug
+            } else {
+                profile
+            };
+            let found = crate::handler::file::absolute(&path).unwrap_or_else(|_| path.clone());
+            Config::from_path(&path)?.with_source(ConfigSource::Found {
+                path: found,
+                profile,
+            })
+        }
+        Source::Embedded(text) => {
+            let profile = if text == EMBEDDED_DEBUG {
+                Profile::Debug
+            } else {
+                profile
+            };
+            Config::from_yaml_str(text)?.with_source(ConfigSource::Embedded(profile))
+        }
     };
     config.build()?.install()
 }
@@ -118,7 +148,7 @@ mod tests {
             env(&[("LOG_CFG", "x.yaml"), ("LOG_PROFILE", "debug")]),
             |_| true,
         );
-        assert_eq!(got, Source::File("x.yaml".into()));
+        assert_eq!(got, Source::LogCfg("x.yaml".into()));
     }
 
     #[test]

@@ -28,7 +28,14 @@ pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
 
+use sources::ConfigSource;
+
 /// A loaded and checked logging config.
+///
+/// Loading and [explaining](Config::explain) open nothing: a config can be
+/// checked, or its routes inspected, while another process (or this one)
+/// writes to its files. Only [`Config::build`] opens (and, with `mode: w`,
+/// truncates) files.
 ///
 /// ```
 /// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?;
@@ -37,6 +44,8 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Config {
     model: model::Model,
+    source: ConfigSource,
+    test_writer: bool,
 }
 
 impl Config {
@@ -49,6 +58,15 @@ impl Config {
     /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
         let path = path.as_ref();
+        Config::read(path, Error::io("read logging config", path))
+    }
+
+    /// Reads the config file `path`; `unreadable` makes the error of a file
+    /// that cannot be read.
+    pub(crate) fn read(
+        path: &Path,
+        unreadable: impl FnOnce(std::io::Error) -> Error,
+    ) -> Result<Config, Error> {
         // Read one byte past the limit at most, so `/dev/zero` is "too
         // large", not the end of the memory.
         let mut text = Vec::new();
@@ -58,13 +76,53 @@ impl Config {
                 file.take(config::MAX_CONFIG_BYTES as u64 + 1)
                     .read_to_end(&mut text)
             })
-            .map_err(Error::io("read logging config", path))?;
+            .map_err(unreadable)?;
         let syntax = match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
             _ => config::Syntax::Yaml,
         };
         let model = config::load(&text, &path.display().to_string(), syntax)?;
-        Ok(Config { model })
+        Ok(Config::new(model, ConfigSource::File(path.to_owned())))
+    }
+
+    fn new(model: model::Model, source: ConfigSource) -> Config {
+        Config {
+            model,
+            source,
+            test_writer: false,
+        }
+    }
+
+    /// Records where the config came from (for `init*()`).
+    pub(crate) fn with_source(mut self, source: ConfigSource) -> Config {
+        self.source = source;
+        self
+    }
+
+    /// Which config this is: the file, or text.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
+    /// Makes every stream handler (and Python's lastResort) write through
+    /// the test harness's output capture, as `stream: ext://test` does: in
+    /// `cargo test`, a passing test's records are hidden and a failing
+    /// test's are shown under its name (tracing-subscriber's
+    /// `with_test_writer()`). Files are still written.
+    ///
+    /// ```
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?
+    ///     .with_test_writer()
+    ///     .build()?;
+    /// tracing::subscriber::with_default(logging.subscriber(), || {
+    ///     tracing::warn!("captured by the test harness")
+    /// });
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_test_writer(mut self) -> Config {
+        self.test_writer = true;
+        self
     }
 
     /// Parses a YAML config held in a string.
@@ -74,7 +132,7 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
-        Ok(Config { model })
+        Ok(Config::new(model, ConfigSource::Text))
     }
 
     /// Parses a JSON config held in a string.
@@ -84,18 +142,21 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
-        Ok(Config { model })
+        Ok(Config::new(model, ConfigSource::Text))
     }
 
-    /// Builds the handlers (opening files) and the routing table.
+    /// Builds the handlers (opening files: a `mode: w` file is truncated
+    /// now) and the routing table. To see how records would be routed, use
+    /// [`Config::explain`], which opens nothing.
     ///
     /// # Errors
     ///
     /// A handler's output cannot be opened ([`Error::is_io`]; each problem
-    /// is placed at the handler's entry, with the `io::Error` as its cause).
-    /// Nothing is left open.
+    /// is placed at the handler's entry, with the `io::Error` as its cause,
+    /// and a relative path's help names the working directory it was
+    /// resolved against). Nothing is left open.
     pub fn build(&self) -> Result<Logging, Error> {
-        api::build(&self.model)
+        api::build(&self.model, self.source.clone(), self.test_writer)
     }
 
     /// Explains how records from `target` would be routed, without opening

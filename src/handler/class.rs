@@ -44,11 +44,13 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
     /// a failed open names the path ("cannot open /abs/app.log: ...").
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>>;
 
+    /// The file written, as the config names it (for the help of a failed
+    /// open: a relative path is resolved against the working directory).
+    fn file(&self) -> Option<&std::path::Path> {
+        None
+    }
+
     /// The settings as `Any`, to compare or inspect them.
-    #[cfg_attr(
-        not(test),
-        allow(dead_code, reason = "read by the tests of the config checker")
-    )]
     fn as_any(&self) -> &dyn Any;
 }
 

@@ -163,7 +163,7 @@ fn example_log_cfg_unreadable() {
     assert!(!run.success);
     assert!(
         run.stderr
-            .starts_with("deploy_vpc: read logging config missing.yaml: No such file or directory"),
+            .starts_with("deploy_vpc: LOG_CFG names missing.yaml, which cannot be read: No such file or directory"),
         "{}",
         run.stderr
     );
@@ -325,7 +325,8 @@ fn quiet_preset_off() {
     assert!(run.success, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "DEBUG aws_sdk_ec2::client sdk debug\n\
+        "DEBUG logconf logging config: config.yaml\n\
+         DEBUG aws_sdk_ec2::client sdk debug\n\
          WARNING aws_sdk_ec2::client sdk warning\n\
          DEBUG aws_smithy_runtime::client::orchestrator smithy debug\n\
          DEBUG awsome not an aws crate\n\

@@ -9,6 +9,7 @@
 #![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod cases;
+mod new_user;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
@@ -100,12 +101,12 @@ pub fn repo_file(rel: &str) -> String {
 
 fn main() -> ExitCode {
     if let Ok(name) = std::env::var("LOGCONF_E2E_CHILD") {
-        return cases::run_child(&name);
+        return new_user::run_child(&name).unwrap_or_else(|| cases::run_child(&name));
     }
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let mut passed = 0;
     let mut failed = Vec::new();
-    for (name, test) in cases::TESTS {
+    for (name, test) in cases::TESTS.iter().chain(new_user::TESTS) {
         if filter.as_deref().is_some_and(|f| !name.contains(f)) {
             continue;
         }
