@@ -13,12 +13,25 @@ fn inner_logs_to_the_configured_stream() {
     let Ok(stream) = std::env::var(STREAM_ENV) else {
         return;
     };
+    // `builder`: a standard stream, redirected by `Config::with_test_writer`.
+    let builder = stream == "builder";
+    let stream = if builder { "ext://sys.stderr" } else { &stream };
     let yaml = format!(
-        "version: 1\nformatters: {{f: {{format: '%(levelname)s %(message)s'}}}}\nhandlers: {{out: {{class: logging.StreamHandler, formatter: f, stream: '{stream}'}}}}\nroot: {{level: INFO, handlers: [out]}}\n"
+        "version: 1\nformatters: {{f: {{format: '%(levelname)s %(message)s'}}}}\nhandlers: {{out: {{class: logging.StreamHandler, formatter: f, stream: '{stream}'}}}}\nroot: {{level: INFO, handlers: [out]}}\nloggers: {{bare: {{handlers: [], propagate: no}}}}\n"
     );
-    let logging = logconf::Config::from_yaml_str(&yaml)
-        .and_then(|c| c.build())
-        .expect("a valid config");
+    let config = logconf::Config::from_yaml_str(&yaml).expect("a valid config");
+    let config = if builder {
+        config.with_test_writer()
+    } else {
+        config
+    };
+    let logging = config.build().expect("a valid config");
+    if builder {
+        // No handler on the chain: Python's lastResort, captured too.
+        tracing::subscriber::with_default(logging.subscriber(), || {
+            tracing::warn!(target: "bare", "lastResort, captured");
+        });
+    }
     tracing::subscriber::with_default(logging.subscriber(), || {
         tracing::info!("a record from the inner test");
     });
@@ -71,4 +84,14 @@ fn sys_stdout_goes_around_the_capture() {
         "{out}"
     );
     assert!(out.contains("INFO a record from the inner test\n"), "{out}");
+}
+
+#[test]
+fn with_test_writer_redirects_streams_and_last_resort() {
+    let out = run_inner("builder");
+    let captured = "---- inner_logs_to_the_configured_stream stdout ----\n\
+                    lastResort, captured\n\
+                    INFO a record from the inner test\n\
+                    WARNING a record from a spawned thread\n";
+    assert!(out.contains(captured), "{out}");
 }
