@@ -26,6 +26,10 @@ pub const TESTS: &[(&str, Test)] = &[
         "relative_path_failure_names_the_working_directory",
         relative_path_failure_names_the_working_directory,
     ),
+    (
+        "log_bridge_beside_tracing_subscriber_init",
+        log_bridge_beside_tracing_subscriber_init,
+    ),
 ];
 
 /// The child cases of this file, or `None` for a name it does not know.
@@ -35,6 +39,7 @@ pub fn run_child(name: &str) -> Option<ExitCode> {
         "bridge_alone" => child_bridge_alone(),
         "source" => child_source(),
         "build_error" => child_build_error(),
+        "bridge_beside_init" => child_bridge_beside_init(),
         _ => return None,
     };
     Some(match result {
@@ -304,4 +309,59 @@ fn relative_path_failure_names_the_working_directory() {
              `blocked/app.log` is relative to the working directory, {dir}\n"
         )
     );
+}
+
+// ------------------------------------------------ the `log` bridge
+
+fn child_bridge_beside_init() -> Result<(), String> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let other = std::env::var_os("OTHER_LOGGER").is_some();
+    if other {
+        log::set_logger(&Probe).map_err(|e| e.to_string())?;
+    }
+    let built = logconf::Config::from_path("config.yaml")
+        .and_then(|c| c.build())
+        .map_err(|e| e.to_string())?;
+    // tracing-subscriber's usual `init()`, which installs its own `log`
+    // bridge unless a `log` logger is already there.
+    let init = tracing_subscriber::registry()
+        .with(built.layer())
+        .try_init();
+    println!("init: {}", init.is_ok());
+    // The README's advice for `layer()`: harmless beside that bridge.
+    match logconf::install_log_bridge() {
+        Ok(()) => println!("bridge: ok"),
+        Err(e) => println!("bridge: {e}"),
+    }
+    log::warn!(target: "old_dep", "through log");
+    tracing::warn!(target: "app", "through tracing");
+    Ok(())
+}
+
+fn log_bridge_beside_tracing_subscriber_init() {
+    let config = "version: 1
+formatters: {f: {format: '%(levelname)s %(name)s %(message)s'}}
+handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.stdout'}}
+root: {level: INFO, handlers: [out]}
+";
+    let run = child("bridge_beside_init", &[("config.yaml", config)], &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "init: true\nbridge: ok\nWARNING old_dep through log\nWARNING app through tracing\n"
+    );
+    // A `log` logger that is not a bridge to `tracing` is still refused,
+    // and asking it wrote nothing.
+    let run = child(
+        "bridge_beside_init",
+        &[("config.yaml", config)],
+        &[("OTHER_LOGGER", "1")],
+    );
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "init: false\nbridge: another `log` logger is already installed, so `log` records cannot be routed\nWARNING app through tracing\n"
+    );
+    assert_eq!(run.stderr, "");
 }
