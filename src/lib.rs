@@ -1,5 +1,72 @@
-//! Python's `logging.config.dictConfig` for `tracing`.
-#![doc = include_str!("../README.md")]
+//! Python's `logging.config.dictConfig` for `tracing`: one YAML (or JSON)
+//! file names formatters, handlers and per-logger levels, and logconf
+//! compiles it into a layered `tracing` subscriber that routes records the
+//! way CPython 3.13 does and writes the same bytes.
+//!
+//! ```toml
+//! [dependencies]
+//! logconf = "0.1"
+//! tracing = "0.1"
+//! tracing-subscriber = "0.3" # for `Logging::layer` beside other layers
+//! ```
+//!
+//! ```no_run
+//! fn main() -> Result<(), logconf::Error> {
+//!     let _guard = logconf::init()?; // keep the guard: dropping it flushes
+//!     tracing::info!("EC2 Session object created");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Which config [`init`] loads
+//!
+//! 1. the file named by the `LOG_CFG` environment variable, if set (a file
+//!    that cannot be read is an error that names `LOG_CFG`, not a silent
+//!    fallback);
+//! 2. with `LOG_PROFILE=debug`, the debug profile (as [`init_debug`]);
+//! 3. the first of [`sources::DEFAULT_FILES`] that exists in the working
+//!    directory;
+//! 4. [`sources::EMBEDDED_DEFAULT`]: Python's `basicConfig(level=INFO)`.
+//!
+//! [`Guard::source`] tells which one was loaded (a [`sources::ConfigSource`]),
+//! and logconf logs it in one DEBUG record under its own target, `logconf`,
+//! which the quiet preset holds back unless the config names it
+//! (`loggers: {logconf: {level: DEBUG}}`).
+//!
+//! # Beside other layers, and in tests
+//!
+//! [`Config::build`] returns a [`Logging`]: [`Logging::layer`] is one layer
+//! among others, [`Logging::subscriber`] a subscriber that is not installed
+//! globally. Records of the `log` crate reach `tracing` through
+//! [`install_log_bridge`] (harmless beside tracing-subscriber's `.init()`,
+//! which installs the same bridge). In tests, `stream: ext://test` or
+//! [`Config::with_test_writer`] write through the test harness's output
+//! capture.
+//!
+//! ```
+//! use tracing_subscriber::layer::SubscriberExt as _;
+//!
+//! let logging = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?
+//!     .with_test_writer()
+//!     .build()?;
+//! let subscriber = tracing_subscriber::registry().with(logging.layer());
+//! tracing::subscriber::with_default(subscriber, || tracing::warn!("captured"));
+//! println!("{}", logging.explain("aws_sdk_ec2::client"));
+//! # Ok::<(), logconf::Error>(())
+//! ```
+//!
+//! # The config
+//!
+//! The schema is dictConfig's, version 1, with Python's class and key names;
+//! every config problem is reported at once with its line, column and key
+//! path, and nothing is installed. The configuration reference, the format
+//! attributes and the list of deliberate differences from CPython are in
+//! the [README](https://docs.rs/crate/logconf/latest/source/README.md).
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod api;
 mod args;
