@@ -313,7 +313,9 @@ impl Logging {
     /// # Errors
     ///
     /// Fails, installing nothing, if a global `tracing` subscriber or
-    /// another `log` logger is already set ([`Error::is_install`]).
+    /// another `log` logger (one that does not lead to `tracing`, as the
+    /// bridge tracing-subscriber's `.init()` installs does) is already set
+    /// ([`Error::is_install`]).
     ///
     /// ```no_run
     /// let _guard = logconf::Config::from_path("logging.yaml")?.build()?.install()?;

@@ -94,6 +94,8 @@ fn init_profile(debug: bool) -> Result<Guard, Error> {
 /// 3. the first of [`DEFAULT_FILES`] that exists in the working directory;
 /// 4. [`EMBEDDED_DEFAULT`].
 ///
+/// [`Guard::source`] tells which one was loaded.
+///
 /// ```no_run
 /// fn main() -> Result<(), logconf::Error> {
 ///     let _guard = logconf::init()?;
