@@ -99,6 +99,20 @@ fn log_reaches_tracing() -> bool {
     asked.load(Ordering::Relaxed)
 }
 
+/// Held by `init*()` from the check for a global subscriber until the
+/// config is installed or has failed: of several `init()`s at once, only
+/// the first opens (and, with `mode: w`, truncates) its files; the others
+/// then find its subscriber installed and open nothing.
+static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Takes the lock of [`INSTALLING`] (a panic while holding it poisons
+/// nothing that matters: the lock guards no data).
+pub(crate) fn installing() -> std::sync::MutexGuard<'static, ()> {
+    INSTALLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Fails, before anything is opened or installed, if a global `tracing`
 /// subscriber is already set.
 pub(crate) fn ensure_no_global_subscriber() -> Result<(), Error> {

@@ -48,6 +48,7 @@ pub(crate) fn locate(
 
 fn init_profile(debug: bool) -> Result<Guard, Error> {
     // Before any file is opened (a `mode: w` file would be truncated).
+    let _installing = crate::bridge::installing();
     crate::bridge::ensure_no_global_subscriber()?;
     let source = locate(debug, |k| std::env::var_os(k), Path::is_file);
     let profile = if debug {
@@ -126,6 +127,7 @@ pub fn init_debug() -> Result<Guard, Error> {
 /// # Ok::<(), logconf::Error>(())
 /// ```
 pub fn init_from_path(path: impl AsRef<Path>) -> Result<Guard, Error> {
+    let _installing = crate::bridge::installing();
     crate::bridge::ensure_no_global_subscriber()?;
     Config::from_path(path)?.build()?.install()
 }

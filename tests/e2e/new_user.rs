@@ -19,6 +19,10 @@ pub const TESTS: &[(&str, Test)] = &[
         failed_init_leaves_the_log_bridge_alone,
     ),
     ("explain_opens_nothing", explain_opens_nothing),
+    (
+        "racing_inits_keep_the_live_log",
+        racing_inits_keep_the_live_log,
+    ),
     ("init_tells_which_config_it_loaded", init_tells_which_config),
     ("embedded_fallback_is_logged", embedded_fallback_is_logged),
     ("log_cfg_errors_name_log_cfg", log_cfg_errors_name_log_cfg),
@@ -36,6 +40,7 @@ pub const TESTS: &[(&str, Test)] = &[
 pub fn run_child(name: &str) -> Option<ExitCode> {
     let result = match name {
         "second_init" => child_second_init(),
+        "racing_inits" => child_racing_inits(),
         "bridge_alone" => child_bridge_alone(),
         "source" => child_source(),
         "build_error" => child_build_error(),
@@ -113,6 +118,64 @@ fn second_init_keeps_the_live_log() {
         b"INFO first line\nINFO first line through log\nINFO second line\nINFO second line through log\n"
     );
     assert_eq!(run.stderr, "");
+}
+
+fn child_racing_inits() -> Result<(), String> {
+    const THREADS: usize = 24;
+    let start = std::sync::Barrier::new(THREADS);
+    let results: Vec<Result<Option<logconf::Guard>, String>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    // Staggered, so that some threads check while the
+                    // first one is building and installing.
+                    std::thread::sleep(std::time::Duration::from_micros(40 * i as u64));
+                    match logconf::init_from_path("config.yaml") {
+                        Ok(guard) => {
+                            // The winner logs at once, while the others fail.
+                            for i in 0..300 {
+                                info!("winner {i}");
+                            }
+                            Ok(Some(guard))
+                        }
+                        Err(e) if e.is_install() => Ok(None),
+                        Err(e) => Err(e.to_string()),
+                    }
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|_| Err("a thread panicked".into())))
+            .collect()
+    });
+    let mut winners = 0;
+    for result in results {
+        if result?.is_some() {
+            winners += 1;
+        }
+    }
+    println!("winners: {winners}");
+    Ok(())
+}
+
+fn racing_inits_keep_the_live_log() {
+    // Several threads call `init()` at once: the ones that lose must not
+    // open (and truncate) the file the winner is writing.
+    for _ in 0..3 {
+        let run = child("racing_inits", &[("config.yaml", TRUNCATING)], &[]);
+        assert!(run.success, "{}", run.stderr);
+        assert_eq!(run.stdout, "winners: 1\n");
+        let bytes = std::fs::read(run.dir.join("live.log")).expect("the live log");
+        let expected: String = (0..300).map(|i| format!("INFO winner {i}\n")).collect();
+        assert!(
+            bytes == expected.as_bytes(),
+            "{}",
+            String::from_utf8_lossy(&bytes).escape_debug()
+        );
+    }
 }
 
 /// A `log` logger that only counts as installed.
