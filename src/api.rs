@@ -317,8 +317,14 @@ impl Logging {
     /// bridge tracing-subscriber's `.init()` installs does) is already set
     /// ([`Error::is_install`]).
     ///
+    /// The config was built (its files opened) before this checks for a
+    /// global subscriber: [`Config::install`](crate::Config::install)
+    /// checks first.
+    ///
     /// ```no_run
-    /// let _guard = logconf::Config::from_path("logging.yaml")?.build()?.install()?;
+    /// let logging = logconf::Config::from_path("logging.yaml")?.build()?;
+    /// println!("{}", logging.explain("app"));
+    /// let _guard = logging.install()?;
     /// # Ok::<(), logconf::Error>(())
     /// ```
     pub fn install(self) -> Result<Guard, Error> {

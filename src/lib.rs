@@ -226,6 +226,27 @@ impl Config {
         api::build(&self.model, self.source.clone(), self.test_writer)
     }
 
+    /// Builds and installs the config, as [`init_from_path`] does: first
+    /// checks that no global `tracing` subscriber is installed, so a config
+    /// that cannot be installed opens nothing (`build()` then
+    /// [`Logging::install`] would open, and with `mode: w` truncate, its
+    /// files before finding out).
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::build`] and [`Logging::install`]; an install error
+    /// comes before anything is opened.
+    ///
+    /// ```no_run
+    /// let _guard = logconf::Config::from_path("logging.yaml")?.install()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn install(&self) -> Result<Guard, Error> {
+        let _installing = bridge::installing();
+        bridge::ensure_no_global_subscriber()?;
+        self.build()?.install()
+    }
+
     /// Explains how records from `target` would be routed, without opening
     /// anything: see [`Logging::explain`].
     ///
