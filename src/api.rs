@@ -12,13 +12,14 @@ use crate::error::{Error, Problem};
 use crate::format::Formatter;
 use crate::format::class::RecordFormat;
 use crate::handler::StreamTarget;
-use crate::handler::class::BuildContext;
+use crate::handler::class::{BuildContext, HandlerSettings as _};
 use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
 use crate::live::Live;
 use crate::model::Model;
 use crate::routing::Router;
+use crate::sources::ConfigSource;
 use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
@@ -43,6 +44,7 @@ pub struct Logging {
     /// The file it was loaded from, for reloads (`None` for a config from
     /// a string).
     live: Option<Arc<Live>>,
+    source: Arc<ConfigSource>,
 }
 
 impl fmt::Debug for Logging {
@@ -55,9 +57,10 @@ impl fmt::Debug for Logging {
 const NEWLINE: &[u8] = b"\n";
 
 /// Builds handlers and the routing table, with `clock` for every handler's
-/// time. Every handler that cannot be opened is reported (at its place in
-/// the file, with the I/O error as the cause); nothing is returned
-/// half-built.
+/// time; with `test_writer`, stream handlers and lastResort write through
+/// the test harness's capture. Every handler that cannot be opened is
+/// reported (at its place in the file, with the I/O error as the cause);
+/// nothing is returned half-built.
 ///
 /// With `previous` (a reload), a handler whose settings are the same as
 /// one of `previous`'s ([`HandlerSettings::same_output`]) is that handler,
@@ -69,6 +72,7 @@ pub(crate) fn build_shared(
     model: &Model,
     clock: &Arc<dyn Clock>,
     previous: Option<&Shared>,
+    test_writer: bool,
 ) -> Result<Arc<Shared>, Error> {
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
@@ -99,11 +103,13 @@ pub(crate) fn build_shared(
                     .as_ref()
                     .is_some_and(|s| s.same_output(&*spec.settings))
         });
+        let is_stream = spec.settings.as_any().is::<StreamTarget>();
         let built = match same {
             Some(i) => {
                 kept[i] = true;
                 Ok(Arc::clone(&old[i].handler))
             }
+            None if test_writer && is_stream => StreamTarget::Test.build(&ctx).map(Arc::from),
             None => spec.settings.build(&ctx).map(Arc::from),
         };
         match built {
@@ -123,14 +129,24 @@ pub(crate) fn build_shared(
                     terminator,
                 });
             }
-            Err(err) => problems.push(
-                Problem::at(
+            Err(err) => {
+                let mut problem = Problem::at(
                     spec.pos,
                     format!("handlers.{}", spec.name),
                     format!("cannot open the output of `{}`: {err}", spec.class),
                 )
-                .with_cause(err),
-            ),
+                .with_cause(err);
+                if let Some(path) = spec.settings.file().filter(|p| p.is_relative())
+                    && let Ok(dir) = std::env::current_dir()
+                {
+                    problem = problem.with_help(format!(
+                        "`{}` is relative to the working directory, {}",
+                        path.display(),
+                        dir.display()
+                    ));
+                }
+                problems.push(problem);
+            }
         }
     }
     if !problems.is_empty() {
@@ -138,7 +154,11 @@ pub(crate) fn build_shared(
     }
     let last_resort = Slot {
         handler: Arc::new(StreamHandler::new(
-            StreamTarget::Stderr,
+            if test_writer {
+                StreamTarget::Test
+            } else {
+                StreamTarget::Stderr
+            },
             report::Reporter::new("lastResort", errors),
         )),
         settings: None,
@@ -159,14 +179,23 @@ pub(crate) fn build_shared(
     Ok(shared)
 }
 
-/// Builds `model` on the system clock; `file` is where it was read from
-/// (for reloads, the watch and `SIGHUP`).
-pub(crate) fn build(model: &Model, file: Option<&crate::live::Origin>) -> Result<Logging, Error> {
+/// Builds `model`, loaded from `source`, on the system clock; `file` is
+/// where it was read from (for reloads, the watch and `SIGHUP`).
+pub(crate) fn build(
+    model: &Model,
+    file: Option<&crate::live::Origin>,
+    source: ConfigSource,
+    test_writer: bool,
+) -> Result<Logging, Error> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock, None)?;
+    let shared = build_shared(model, &clock, None, test_writer)?;
     let runtime = Arc::new(Runtime::new(shared));
     let live = file.map(|file| Live::start(Arc::clone(&runtime), file, clock, &model.live));
-    Ok(Logging { runtime, live })
+    Ok(Logging {
+        runtime,
+        live,
+        source: Arc::new(source),
+    })
 }
 
 /// Writes buffered records every `interval` until the config is dropped:
@@ -286,6 +315,11 @@ impl Logging {
         tracing_subscriber::registry().with(self.layer())
     }
 
+    /// Which config this was built from.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
     /// Flushes every handler.
     pub fn flush(&self) {
         self.runtime.flush();
@@ -310,10 +344,18 @@ impl Logging {
     /// # Errors
     ///
     /// Fails, installing nothing, if a global `tracing` subscriber or
-    /// another `log` logger is already set ([`Error::is_install`]).
+    /// another `log` logger (one that does not lead to `tracing`, as the
+    /// bridge tracing-subscriber's `.init()` installs does) is already set
+    /// ([`Error::is_install`]).
+    ///
+    /// The config was built (its files opened) before this checks for a
+    /// global subscriber: [`Config::install`](crate::Config::install)
+    /// checks first.
     ///
     /// ```no_run
-    /// let _guard = logconf::Config::from_path("logging.yaml")?.build()?.install()?;
+    /// let logging = logconf::Config::from_path("logging.yaml")?.build()?;
+    /// println!("{}", logging.explain("app"));
+    /// let _guard = logging.install()?;
     /// # Ok::<(), logconf::Error>(())
     /// ```
     pub fn install(self) -> Result<Guard, Error> {
@@ -327,9 +369,11 @@ impl Logging {
             )
         })?;
         flush_on_panic(&self.runtime);
+        log_source(&self.source);
         Ok(Guard {
             runtime: self.runtime,
             live: self.live,
+            source: self.source,
         })
     }
 
@@ -341,6 +385,7 @@ impl Logging {
         Guard {
             runtime: Arc::clone(&self.runtime),
             live: self.live.clone(),
+            source: Arc::clone(&self.source),
         }
     }
 
@@ -370,6 +415,7 @@ pub struct Guard {
     runtime: Arc<Runtime>,
     /// The file the config was loaded from, for reloads.
     live: Option<Arc<Live>>,
+    source: Arc<ConfigSource>,
 }
 
 impl Guard {
@@ -402,6 +448,29 @@ impl Guard {
     pub fn reload(&self) -> Result<(), Error> {
         crate::live::reload(self.live.as_deref())
     }
+
+    /// Which config was loaded and installed: the file `LOG_CFG` names, a
+    /// default file found in the working directory, a profile's embedded
+    /// config, ...
+    ///
+    /// ```no_run
+    /// let guard = logconf::init()?;
+    /// eprintln!("logging config: {}", guard.source());
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+}
+
+/// Says, in one DEBUG record under logconf's own target, which config was
+/// just installed (with the working directory when no file was found).
+fn log_source(source: &ConfigSource) {
+    let searched = match (source, std::env::current_dir()) {
+        (ConfigSource::Embedded(_), Ok(dir)) => format!(" (working directory {})", dir.display()),
+        _ => String::new(),
+    };
+    tracing::debug!(target: "logconf", "logging config: {source}{searched}");
 }
 
 impl fmt::Debug for Guard {

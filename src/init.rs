@@ -8,13 +8,16 @@ use crate::Config;
 use crate::api::Guard;
 use crate::error::Error;
 use crate::sources::{
-    DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG, LOG_PROFILE,
+    ConfigSource, DEBUG_FILES, DEFAULT_FILES, EMBEDDED_DEBUG, EMBEDDED_DEFAULT, LOG_CFG,
+    LOG_PROFILE, Profile,
 };
 
 /// Where a config comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// A file (named by `LOG_CFG`, or found by the search).
+    /// The file named by `LOG_CFG`.
+    LogCfg(PathBuf),
+    /// A file found by the search.
     File(PathBuf),
     /// One of the embedded configs.
     Embedded(&'static str),
@@ -28,7 +31,7 @@ pub(crate) fn locate(
     exists: impl Fn(&Path) -> bool,
 ) -> Source {
     if let Some(path) = env(LOG_CFG).filter(|v| !v.is_empty()) {
-        return Source::File(PathBuf::from(path));
+        return Source::LogCfg(PathBuf::from(path));
     }
     let debug = debug || env(LOG_PROFILE).is_some_and(|v| v.eq_ignore_ascii_case("debug"));
     let (files, embedded) = if debug {
@@ -45,11 +48,39 @@ pub(crate) fn locate(
 
 fn init_profile(debug: bool) -> Result<Guard, Error> {
     // Before any file is opened (a `mode: w` file would be truncated).
+    let _installing = crate::bridge::installing();
     crate::bridge::ensure_no_global_subscriber()?;
     let source = locate(debug, |k| std::env::var_os(k), Path::is_file);
+    let profile = if debug {
+        Profile::Debug
+    } else {
+        Profile::Default
+    };
     let config = match source {
-        Source::File(path) => Config::from_path(path)?,
-        Source::Embedded(text) => Config::from_yaml_str(text)?,
+        Source::LogCfg(path) => {
+            Config::read(&path, Error::log_cfg(&path))?.with_source(ConfigSource::LogCfg(path))
+        }
+        Source::File(path) => {
+            // The profile that found it (`LOG_PROFILE=debug` selects the debug files).
+            let profile = if DEBUG_FILES.iter().any(|f| path == Path::new(f)) {
+                Profile::Debug
+            } else {
+                profile
+            };
+            let found = crate::handler::file::absolute(&path).unwrap_or_else(|_| path.clone());
+            Config::from_path(&path)?.with_source(ConfigSource::Found {
+                path: found,
+                profile,
+            })
+        }
+        Source::Embedded(text) => {
+            let profile = if text == EMBEDDED_DEBUG {
+                Profile::Debug
+            } else {
+                profile
+            };
+            Config::from_yaml_str(text)?.with_source(ConfigSource::Embedded(profile))
+        }
     };
     with_env_levels(config, |k| std::env::var_os(k))?
         .build()?
@@ -106,6 +137,8 @@ fn with_env_levels(
 /// 3. the first of [`DEFAULT_FILES`] that exists in the working directory;
 /// 4. [`EMBEDDED_DEFAULT`].
 ///
+/// [`Guard::source`] tells which one was loaded.
+///
 /// Then `RUST_LOG`, if set, sets logger levels over the file's (`info`,
 /// `app=debug`; see [`Config::with_rust_log`]), unless the config says
 /// `logconf: {rust_log: false}`.
@@ -155,6 +188,7 @@ pub fn init_debug() -> Result<Guard, Error> {
 /// # Ok::<(), logconf::Error>(())
 /// ```
 pub fn init_from_path(path: impl AsRef<Path>) -> Result<Guard, Error> {
+    let _installing = crate::bridge::installing();
     crate::bridge::ensure_no_global_subscriber()?;
     with_env_levels(Config::from_path(path)?, |k| std::env::var_os(k))?
         .build()?
@@ -181,7 +215,7 @@ mod tests {
             env(&[("LOG_CFG", "x.yaml"), ("LOG_PROFILE", "debug")]),
             |_| true,
         );
-        assert_eq!(got, Source::File("x.yaml".into()));
+        assert_eq!(got, Source::LogCfg("x.yaml".into()));
     }
 
     #[test]

@@ -54,6 +54,12 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
         false
     }
 
+    /// The file written, as the config names it (for the help of a failed
+    /// open: a relative path is resolved against the working directory).
+    fn file(&self) -> Option<&std::path::Path> {
+        None
+    }
+
     /// The settings as `Any`, to compare or inspect them.
     fn as_any(&self) -> &dyn Any;
 }
@@ -105,7 +111,10 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
             "list its `handlers` on the loggers directly; add `buffer:` to file handlers to write in batches",
         ),
     ),
-    ("logging.handlers.QueueListener", None),
+    (
+        "logging.handlers.QueueListener",
+        Some("list its handlers on the loggers directly"),
+    ),
     (
         "logging.handlers.MemoryHandler",
         Some("give the target file handler a `buffer: {capacity, flushLevel}` instead"),

@@ -566,6 +566,10 @@ impl HandlerSettings for FileOptions {
         Ok(Box::new(handler))
     }
 
+    fn file(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -101,6 +101,10 @@ impl HandlerSettings for RotatingSettings {
         Ok(Box::new(handler))
     }
 
+    fn file(&self) -> Option<&std::path::Path> {
+        Some(&self.file.path)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -195,7 +195,8 @@ impl Live {
         }
         // A full reference, not a short-lived load: building opens files.
         let current = Arc::clone(&*self.runtime.current());
-        let shared = crate::api::build_shared(&model, &self.clock, Some(&current))?;
+        // A reloaded config writes streams to the real stdout and stderr.
+        let shared = crate::api::build_shared(&model, &self.clock, Some(&current), false)?;
         drop(current);
         let old = self.runtime.swap(shared);
         old.flush();

@@ -75,12 +75,25 @@ pub(crate) struct Read {
 
 /// Reads the config file at `path`, at most one byte past the size limit
 /// (so `/dev/zero` is "too large", not the end of the memory).
-pub(crate) fn read(path: &Path) -> Result<Read, Error> {
-    read_as(path, path.display().to_string())
+pub(crate) fn read(
+    path: &Path,
+    unreadable: impl FnOnce(std::io::Error) -> Error,
+) -> Result<Read, Error> {
+    read_with(path, path.display().to_string(), unreadable)
 }
 
 /// [`read`], naming the file `shown` in messages.
 pub(crate) fn read_as(path: &Path, shown: String) -> Result<Read, Error> {
+    read_with(path, shown, Error::io("read logging config", path))
+}
+
+/// [`read_as`], with `unreadable` making the error of a file that cannot
+/// be read.
+fn read_with(
+    path: &Path,
+    shown: String,
+    unreadable: impl FnOnce(std::io::Error) -> Error,
+) -> Result<Read, Error> {
     let stamp = Stamp::of(path);
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -88,7 +101,7 @@ pub(crate) fn read_as(path: &Path, shown: String) -> Result<Read, Error> {
             file.take(config::MAX_CONFIG_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
         })
-        .map_err(Error::io("read logging config", path))?;
+        .map_err(unreadable)?;
     Ok(Read {
         source: Source {
             path: crate::handler::file::absolute(path).unwrap_or_else(|_| path.to_path_buf()),

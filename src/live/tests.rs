@@ -11,6 +11,7 @@ use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use super::{Live, Origin, read};
+use crate::error::Error;
 use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report::Captured;
 use crate::subscriber::{LogconfLayer, Runtime};
@@ -24,11 +25,12 @@ struct Followed {
 
 impl Followed {
     fn new(path: &Path) -> Followed {
-        let read = read(path).unwrap_or_else(|e| panic!("{e}"));
+        let read =
+            read(path, Error::io("read logging config", path)).unwrap_or_else(|e| panic!("{e}"));
         let model = read.load().unwrap_or_else(|e| panic!("{e}"));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let shared =
-            crate::api::build_shared(&model, &clock, None).unwrap_or_else(|e| panic!("{e}"));
+            crate::api::build_shared(&model, &clock, None, false).unwrap_or_else(|e| panic!("{e}"));
         let runtime = Arc::new(Runtime::new(shared));
         let errors = Captured::default();
         let origin = Origin {
