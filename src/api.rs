@@ -50,11 +50,18 @@ impl fmt::Debug for Logging {
 /// The terminator every handler uses unless its class or config says otherwise.
 const NEWLINE: &[u8] = b"\n";
 
-/// Builds handlers and the routing table, with `clock` for every handler's
-/// time. Every handler that cannot be opened is reported (at its place in
+/// Builds handlers and the routing table, with `clock` (`None`: the system
+/// clock) for every handler's time and every record's timestamp. Every handler that cannot be opened is reported (at its place in
 /// the file, with the I/O error as the cause); nothing is returned
 /// half-built.
-pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<Shared>, Error> {
+pub(crate) fn build_shared(
+    model: &Model,
+    injected: Option<Arc<dyn Clock>>,
+) -> Result<Arc<Shared>, Error> {
+    let clock: Arc<dyn Clock> = match &injected {
+        Some(clock) => Arc::clone(clock),
+        None => Arc::new(SystemClock),
+    };
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
     let mut formatters: Vec<Arc<dyn RecordFormat>> = model
@@ -72,7 +79,7 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     for spec in &model.handlers {
         let ctx = BuildContext {
             name: &spec.name,
-            clock: Arc::clone(clock),
+            clock: Arc::clone(&clock),
             errors: Arc::clone(&errors),
         };
         match spec.settings.build(&ctx) {
@@ -119,6 +126,7 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
         last_resort,
         formatters,
         terminators,
+        injected,
     ));
     if let Some(interval) = shared.flush_interval() {
         start_flusher(&shared, interval);
@@ -126,10 +134,9 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     Ok(shared)
 }
 
-/// Builds `model` on the system clock.
-pub(crate) fn build(model: &Model) -> Result<Logging, Error> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock)?;
+/// Builds `model` on `clock` (`None`: the system clock).
+pub(crate) fn build(model: &Model, clock: Option<Arc<dyn Clock>>) -> Result<Logging, Error> {
+    let shared = build_shared(model, clock)?;
     Ok(Logging {
         runtime: Arc::new(Runtime::new(shared)),
     })
@@ -252,9 +259,10 @@ impl Logging {
         tracing_subscriber::registry().with(self.layer())
     }
 
-    /// Flushes every handler.
+    /// Flushes every handler, and waits for the compressions of rotated
+    /// files queued so far (`compress: gzip`).
     pub fn flush(&self) {
-        self.runtime.flush();
+        self.runtime.finish();
     }
 
     /// Explains how records from `target` are routed: the logger chain,
@@ -308,7 +316,8 @@ impl Logging {
     }
 }
 
-/// Flushes every handler when dropped. Keep it alive for as long as the
+/// Flushes every handler and waits for pending compressions of rotated
+/// files when dropped. Keep it alive for as long as the
 /// program logs (bind it in `main`: `let _guard = logconf::init()?;`).
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
@@ -323,7 +332,8 @@ impl fmt::Debug for Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.runtime.flush();
+        // Buffers written, compressions finished.
+        self.runtime.finish();
     }
 }
 

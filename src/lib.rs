@@ -18,6 +18,12 @@ mod tree;
 
 pub mod sources;
 
+/// Hooks for tests that drive time by hand; not part of the stable API.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::handler::clock::ManualClock;
+}
+
 pub use api::{Explanation, Guard, Logging};
 pub use bridge::install_log_bridge;
 pub use error::{Error, Problem};
@@ -26,6 +32,7 @@ pub use level::{Level, ParseLevelError};
 pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
+use std::sync::Arc;
 
 /// A loaded and checked logging config.
 ///
@@ -94,7 +101,29 @@ impl Config {
     /// is placed at the handler's entry, with the `io::Error` as its cause).
     /// Nothing is left open.
     pub fn build(&self) -> Result<Logging, Error> {
-        api::build(&self.model)
+        api::build(&self.model, None)
+    }
+
+    /// Builds like [`Config::build`], but every record's timestamp and
+    /// every time-based decision (rotation, retries) come from `clock`, so
+    /// a test can drive hours of rotation in milliseconds. For tests; not
+    /// part of the stable API.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let clock = logconf::testing::ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?.build_with_clock(&clock)?;
+    /// clock.advance(Duration::from_secs(86_400));
+    /// # drop(logging);
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::build`].
+    #[doc(hidden)]
+    pub fn build_with_clock(&self, clock: &testing::ManualClock) -> Result<Logging, Error> {
+        api::build(&self.model, Some(Arc::new(clock.clone())))
     }
 
     /// Explains how records from `target` would be routed, without opening

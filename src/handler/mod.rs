@@ -30,6 +30,7 @@ use crate::level::Level;
 
 pub(crate) mod class;
 pub(crate) mod clock;
+pub(crate) mod compress;
 pub(crate) mod file;
 pub(crate) mod null;
 pub(crate) mod report;
@@ -113,5 +114,10 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     /// How often buffered records must be written (`None`: unbuffered).
     fn flush_interval(&self) -> Option<Duration> {
         None
+    }
+    /// Like [`Handler::flush`], then waits for the handler's background
+    /// work (compression) queued so far: what a guard's drop calls.
+    fn finish(&self) {
+        self.flush();
     }
 }

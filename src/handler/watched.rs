@@ -1,10 +1,21 @@
-//! `logging.handlers.WatchedFileHandler`'s test, free of handler state:
-//! has the file at the handler's path changed since the handler opened it?
+//! `logging.handlers.WatchedFileHandler`: the file handler shell with a
+//! [`Rule`] that reopens the path when the file there is no longer the one
+//! open, for an external logrotate.
+//!
+//! ```yaml
+//! handlers:
+//!   app:
+//!     class: logging.handlers.WatchedFileHandler
+//!     filename: /var/log/app.log
+//! ```
 //!
 //! CPython 3.13 (`Lib/logging/handlers.py:496-530`), on every record: stat
 //! the path (following symlinks) and reopen when the device or inode
 //! differs from the ones saved at open, or when the path does not exist.
-//! This module gives that verdict; the handler shell reopens.
+//! [`WatchedCheck`] gives that verdict; [`WatchRule`] makes the shell
+//! close and reopen (with the configured mode, as CPython) before the
+//! record is written. A reopen that fails is retried at most once a second
+//! (the shell's back-off), so a vanished directory costs no open storm.
 //!
 //! Differences from CPython, for the shell to keep: the identity is taken at
 //! *every* open ([`WatchedCheck::of_file`] on the handle just opened,
@@ -13,14 +24,95 @@
 //! with `mode: w`); and a stat error other than "not found" is returned
 //! to the shell, to be reported once, never raised into the application.
 
-// The handler shell that calls this is built separately; until it is, only
-// the tests use it.
-#![allow(dead_code)]
-
 use std::fs::{self, File, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::Arc;
+
+use super::class::{BuildContext, HandlerClass, HandlerSettings};
+use super::clock::Clock;
+use super::file::{FILE_KEYS, Failure, FileHandler, LogFile, Rule, parse_options};
+use super::report::{Op, Reporter};
+use super::{FileOptions, Handler};
+
+/// `logging.handlers.WatchedFileHandler`: the keys of `logging.FileHandler`.
+pub(crate) const CLASS: HandlerClass = HandlerClass {
+    name: "logging.handlers.WatchedFileHandler",
+    keys: FILE_KEYS,
+    terminator: "\n",
+    parse: |args| Some(Arc::new(WatchedSettings(parse_options(args)?))),
+};
+
+/// A watched file handler's settings: those of a plain file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WatchedSettings(pub(crate) FileOptions);
+
+impl HandlerSettings for WatchedSettings {
+    fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        let handler = FileHandler::new(
+            &self.0,
+            WatchRule::default(),
+            ctx.reporter(),
+            Arc::clone(&ctx.clock),
+        )?;
+        Ok(Box::new(handler))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Reopen when the path no longer holds the open file: a "rollover" that
+/// renames nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WatchRule {
+    /// The identity of the open file, taken right after each open; `None`
+    /// if it could not be read (then nothing is compared).
+    identity: Option<WatchedCheck>,
+}
+
+impl Rule for WatchRule {
+    fn opened(&mut self, file: &LogFile, reporter: &mut Reporter) {
+        self.identity = match file.handle().map(WatchedCheck::of_file) {
+            Some(Ok(identity)) => Some(identity),
+            Some(Err(err)) => {
+                reporter.report(Op::Stat, &err, || {
+                    format!("cannot read the identity of {}", file.path().display())
+                });
+                None
+            }
+            None => None,
+        };
+    }
+
+    fn should_roll_over(
+        &mut self,
+        file: &mut LogFile,
+        _record: &[u8],
+        _clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool {
+        let Some(identity) = self.identity else {
+            return false;
+        };
+        match identity.check(file.path()) {
+            Ok(change) => change.needs_reopen(),
+            Err(err) => {
+                // CPython lets this escape into the application.
+                reporter.report(Op::Stat, &err, || {
+                    format!("cannot check {}", file.path().display())
+                });
+                false
+            }
+        }
+    }
+
+    fn roll_over(&mut self, _file: &LogFile, _clock: &dyn Clock) -> Result<(), Failure> {
+        Ok(())
+    }
+}
 
 /// What the path holds now, compared with the file the handler has open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -94,6 +94,7 @@ impl When {
     }
 
     /// The `time.strftime` suffix of rolled-over files.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
     pub(crate) fn suffix_format(self) -> &'static str {
         match self {
             When::Second => "%Y-%m-%d_%H-%M-%S",
@@ -378,6 +379,7 @@ impl Schedule {
     }
 
     /// The rollover period in seconds (`interval` times the unit).
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
     pub(crate) fn interval_secs(&self) -> i64 {
         self.interval_secs
     }
@@ -498,6 +500,7 @@ impl Schedule {
 
     /// The file name a rollover gives `base_name` (`base.<suffix>`, plus
     /// `extension`, such as `".gz"`, for a compressed backup).
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
     pub(crate) fn backup_name(base_name: &str, suffix: &str, extension: &str) -> String {
         format!("{base_name}.{suffix}{extension}")
     }
