@@ -373,6 +373,7 @@ mod tests {
                 rule: SizeRule {
                     max_bytes: 1_000_000,
                     backup_count: 10,
+                    keep: Default::default(),
                 },
             }
         );

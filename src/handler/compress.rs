@@ -98,10 +98,17 @@ pub(crate) fn with_extension(path: &Path, ext: &str) -> PathBuf {
 
 /// Compresses `src` to `src.gz` (see the module documentation for the
 /// order of steps). The `.gz` is created with `permissions` and keeps the
-/// source's modification time.
+/// source's modification time. A source that is gone (pruned by a
+/// later rollover's retention before its turn came) is no error.
 pub(crate) fn gzip_file(src: &Path, permissions: u32) -> io::Result<()> {
     let tmp = with_extension(src, TMP);
     let result = gzip_to(src, &tmp, permissions);
+    if let Err(err) = &result
+        && err.kind() == io::ErrorKind::NotFound
+        && !src.exists()
+    {
+        return Ok(());
+    }
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }

@@ -43,6 +43,7 @@ impl HandlerKind {
                 rule: SizeRule {
                     max_bytes,
                     backup_count,
+                    keep: Default::default(),
                 },
             }),
             HandlerKind::Null => Arc::new(null::NullHandler),
