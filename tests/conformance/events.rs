@@ -658,6 +658,36 @@ fn timed_days_interval() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "six days later");
 }
 
+/// Events of `scenarios/timed_dst_fall_back_hourly.yaml`.
+fn timed_dst_fall_back_hourly() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "22:30 EDT");
+    crate::shim::set_ns(1730604600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "23:30 EDT");
+    crate::shim::set_ns(1730608200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:30 EDT");
+    crate::shim::set_ns(1730611800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 EDT");
+    crate::shim::set_ns(1730615400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 EST");
+    crate::shim::set_ns(1730619000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "02:30 EST");
+    crate::shim::set_ns(1730622600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 EST");
+}
+
+/// Events of `scenarios/timed_dst_spring_hourly_berlin.yaml`.
+fn timed_dst_spring_hourly_berlin() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:30 CET");
+    crate::shim::set_ns(1711845000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 CET");
+    crate::shim::set_ns(1711848600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 CEST");
+    crate::shim::set_ns(1711852200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "04:30 CEST");
+    crate::shim::set_ns(1711855800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "05:30 CEST");
+}
+
 /// Events of `scenarios/timed_existing_mtime.yaml`.
 fn timed_existing_mtime() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "first record of this run");
@@ -779,6 +809,19 @@ fn timed_seconds() {
     tracing::event!(target: "app", tracing::Level::WARN, "{}", "at 10:00:13.25, after an idle gap");
 }
 
+/// Events of `scenarios/timed_target_exists.yaml`.
+fn timed_target_exists() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "10:00");
+    crate::shim::advance_ns(3600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "11:00: the target exists");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "11:30");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "12:00");
+    crate::shim::advance_ns(3600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "13:00");
+}
+
 /// Events of `scenarios/timed_weekly.yaml`.
 fn timed_weekly() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "Wednesday");
@@ -892,6 +935,16 @@ pub(crate) fn clock(name: &str) -> Option<crate::shim::Clock> {
             tz: "Asia/Kolkata",
             mtimes: &[],
         }),
+        "timed_dst_fall_back_hourly" => Some(crate::shim::Clock {
+            start_ns: 1730601000000000000,
+            tz: "America/New_York",
+            mtimes: &[],
+        }),
+        "timed_dst_spring_hourly_berlin" => Some(crate::shim::Clock {
+            start_ns: 1711841400000000000,
+            tz: "Europe/Berlin",
+            mtimes: &[],
+        }),
         "timed_existing_mtime" => Some(crate::shim::Clock {
             start_ns: 1709985600000000000,
             tz: "America/New_York",
@@ -931,6 +984,11 @@ pub(crate) fn clock(name: &str) -> Option<crate::shim::Clock> {
             start_ns: 1704276000000000000,
             tz: "UTC",
             mtimes: &[],
+        }),
+        "timed_target_exists" => Some(crate::shim::Clock {
+            start_ns: 1704276000000000000,
+            tz: "UTC",
+            mtimes: &[("app.log.2024-01-03_10", 1704276000000000000)],
         }),
         "timed_weekly" => Some(crate::shim::Clock {
             start_ns: 1704276000000000000,
@@ -1038,6 +1096,8 @@ pub(crate) fn emit(name: &str) -> bool {
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
         "timed_days_interval" => timed_days_interval(),
+        "timed_dst_fall_back_hourly" => timed_dst_fall_back_hourly(),
+        "timed_dst_spring_hourly_berlin" => timed_dst_spring_hourly_berlin(),
         "timed_existing_mtime" => timed_existing_mtime(),
         "timed_gzip" => timed_gzip(),
         "timed_hours_downtime" => timed_hours_downtime(),
@@ -1046,6 +1106,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "timed_midnight_pruning" => timed_midnight_pruning(),
         "timed_minutes_interval" => timed_minutes_interval(),
         "timed_seconds" => timed_seconds(),
+        "timed_target_exists" => timed_target_exists(),
         "timed_weekly" => timed_weekly(),
         "unicode_messages" => unicode_messages(),
         "unicode_separators" => unicode_separators(),
