@@ -143,7 +143,9 @@ fn gzip_to(src: &Path, tmp: &Path, permissions: u32) -> io::Result<()> {
     io::copy(&mut BufReader::new(input), &mut encoder)?;
     let mut output = encoder.finish()?;
     output.flush()?;
-    let output = output.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let output = output
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
     output.sync_all()?;
     output.set_modified(modified)?;
     Ok(())

@@ -184,8 +184,104 @@ mod tests {
     use std::fs::{self, File, OpenOptions};
     use std::io::{self, Write};
     use std::path::Path;
+    use std::sync::Arc;
+    use std::time::Duration;
 
-    use super::{PathChange, WatchedCheck};
+    use super::{PathChange, WatchedCheck, WatchedSettings};
+    use crate::handler::class::{BuildContext, HandlerSettings};
+    use crate::handler::clock::FakeClock;
+    use crate::handler::report::Captured;
+    use crate::handler::{FileMode, FileOptions, Handler};
+    use crate::level::Level;
+
+    /// A watched handler on `path`, its clock and its reports.
+    fn watched(
+        path: &Path,
+        mode: FileMode,
+        delay: bool,
+    ) -> io::Result<(Box<dyn Handler>, Arc<FakeClock>, Captured)> {
+        let clock = Arc::new(FakeClock::new());
+        let errors = Captured::default();
+        let settings = WatchedSettings(FileOptions {
+            path: path.to_path_buf(),
+            mode,
+            delay,
+            permissions: 0o640,
+            buffer: None,
+        });
+        let handler = settings.build(&BuildContext {
+            name: "w",
+            clock: clock.clone(),
+            errors: Arc::new(errors.clone()),
+        })?;
+        Ok((handler, clock, errors))
+    }
+
+    #[test]
+    fn a_delayed_open_in_mode_w_keeps_the_first_record() -> io::Result<()> {
+        // CPython reopens at the second record (its saved identity is -1)
+        // and truncates the first record away.
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        fs::write(&path, "old\n")?;
+        let (handler, _clock, errors) = watched(&path, FileMode::Truncate, true)?;
+        assert_eq!(fs::read_to_string(&path)?, "old\n");
+        handler.emit(b"one\n", Level::INFO);
+        handler.emit(b"two\n", Level::INFO);
+        assert_eq!(fs::read_to_string(&path)?, "one\ntwo\n");
+        assert_eq!(errors.text(), "");
+        Ok(())
+    }
+
+    #[test]
+    fn a_stat_error_is_reported_once_and_the_handle_kept() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let sub = dir.path().join("d");
+        let path = sub.join("x.log");
+        let (handler, _clock, errors) = watched(&path, FileMode::Append, false)?;
+        handler.emit(b"one\n", Level::INFO);
+        // The folder moves away and a file takes its name: ENOTDIR.
+        let moved = dir.path().join("d2");
+        fs::rename(&sub, &moved)?;
+        fs::write(&sub, "")?;
+        handler.emit(b"two\n", Level::INFO);
+        handler.emit(b"three\n", Level::INFO);
+        assert_eq!(
+            fs::read_to_string(moved.join("x.log"))?,
+            "one\ntwo\nthree\n"
+        );
+        let report = errors.text();
+        assert_eq!(
+            report.matches("--- Logging error ---").count(),
+            1,
+            "{report}"
+        );
+        assert!(report.contains("cannot check "), "{report}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_failing_reopen_is_retried_once_a_second_not_per_record() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let (handler, clock, errors) = watched(&path, FileMode::Append, false)?;
+        handler.emit(b"one\n", Level::INFO);
+        // A directory takes the file's name: the reopen fails (EISDIR).
+        fs::rename(&path, dir.path().join("x.log.1"))?;
+        fs::create_dir(&path)?;
+        handler.emit(b"lost 1\n", Level::INFO);
+        handler.emit(b"lost 2\n", Level::INFO);
+        clock.step(Duration::from_secs(1), false);
+        handler.emit(b"lost 3\n", Level::INFO);
+        assert_eq!(errors.text().matches("--- Logging error ---").count(), 1);
+        fs::remove_dir(&path)?;
+        handler.emit(b"lost 4: within a second of the last try\n", Level::INFO);
+        clock.step(Duration::from_secs(1), false);
+        handler.emit(b"back\n", Level::INFO);
+        assert_eq!(fs::read_to_string(&path)?, "back\n");
+        assert_eq!(fs::read_to_string(dir.path().join("x.log.1"))?, "one\n");
+        Ok(())
+    }
 
     /// Opens `path` for appending, creating it, as a file handler does.
     fn open_append(path: &Path) -> io::Result<File> {

@@ -320,7 +320,8 @@ fn run_scenario(name: &str, dir: &Path) -> Result<(), String> {
                 Ok(want) => match gunzip(got) {
                     Ok(got) => (want, got),
                     Err(e) => {
-                        let _ = writeln!(report, "  files/{rel}: written, but no complete gzip: {e}");
+                        let _ =
+                            writeln!(report, "  files/{rel}: written, but no complete gzip: {e}");
                         continue;
                     }
                 },

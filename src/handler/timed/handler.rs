@@ -146,7 +146,12 @@ pub(crate) struct TimedSettings {
 
 impl TimedSettings {
     /// The rule these settings describe, local times in `local`.
-    pub(crate) fn rule(&self, local: TimeZone, name: &str, reporter: Reporter) -> io::Result<TimeRule> {
+    pub(crate) fn rule(
+        &self,
+        local: TimeZone,
+        name: &str,
+        reporter: Reporter,
+    ) -> io::Result<TimeRule> {
         let schedule = Schedule::new(self.when, self.interval, self.utc, self.at_time, local)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let worker = (self.keep.gzip || self.keep.has_retention())
@@ -346,9 +351,7 @@ impl Prune {
             return Ok(());
         };
         let names: Vec<OsString> = fs::read_dir(dir)
-            .map_err(|err| {
-                Failure::new(Op::Remove, format!("cannot list {}", dir.display()), err)
-            })?
+            .map_err(|err| Failure::new(Op::Remove, format!("cannot list {}", dir.display()), err))?
             .filter_map(|e| e.ok().map(|e| e.file_name()))
             .collect();
         let extensions = self.keep.extensions();

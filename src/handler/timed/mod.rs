@@ -8,4 +8,6 @@ pub(crate) mod handler;
 pub(crate) mod schedule;
 
 #[cfg(test)]
+mod file_tests;
+#[cfg(test)]
 mod tests;
