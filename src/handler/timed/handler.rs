@@ -83,7 +83,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
         if args.get("mode").is_some() {
             args.report(
                 "mode",
-                "TimedRotatingFileHandler takes no `mode`: it always appends (CPython raises TypeError)".into(),
+                "no `mode` for this class: it always appends (CPython raises TypeError)".into(),
                 Some("remove `mode`".into()),
             );
         }
