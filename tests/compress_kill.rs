@@ -82,7 +82,12 @@ fn start_child(dir: &Path, text: &[u8]) -> Child {
         .set_modified(UNIX_EPOCH + Duration::from_secs(START))
         .unwrap();
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_rolls_over_and_compresses", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_rolls_over_and_compresses",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -121,7 +126,10 @@ fn check_backup(dir: &Path, want: &[u8]) -> &'static str {
         assert!(out == want, "{} does not hold every byte", gz.display());
     });
     let plain_ok = plain.exists().then(|| {
-        assert!(fs::read(&plain).unwrap() == want, "the plain backup lost bytes");
+        assert!(
+            fs::read(&plain).unwrap() == want,
+            "the plain backup lost bytes"
+        );
     });
     match (plain_ok, gz_ok) {
         (Some(()), None) => "plain",
@@ -156,7 +164,10 @@ fn a_kill_during_compression_leaves_plain_or_complete_gz() {
     for delay_ms in [0u64, 20, 100, 300, 600, 1200, 2500] {
         let dir = tempfile::tempdir().unwrap();
         let mut child = start_child(dir.path(), &text);
-        assert!(wait_for(&mut child, "rolled"), "the child did not roll over");
+        assert!(
+            wait_for(&mut child, "rolled"),
+            "the child did not roll over"
+        );
         let until = Instant::now() + Duration::from_millis(delay_ms);
         while Instant::now() < until {
             std::thread::sleep(Duration::from_millis(1));

@@ -312,7 +312,6 @@ fn from_json(value: &serde_json::Value, depth: usize) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::file::Rule as _;
     use crate::handler::null::NullHandler;
     use crate::handler::rotating::{RotatingSettings, SizeRule};
     use crate::handler::{FileMode, FileOptions, StreamTarget};

@@ -197,14 +197,6 @@ pub(crate) struct TimeRule {
     worker: Option<Arc<Worker>>,
 }
 
-impl TimeRule {
-    /// The rollover time now due, for tests.
-    #[cfg(test)]
-    pub(crate) fn rollover_at(&self) -> i64 {
-        self.rollover_at
-    }
-}
-
 impl Rule for TimeRule {
     /// Always append, as CPython's handler (which has no `mode`).
     fn mode(&self, _requested: FileMode) -> FileMode {

@@ -93,17 +93,6 @@ impl When {
         matches!(self, When::Midnight | When::Weekday(_))
     }
 
-    /// The `time.strftime` suffix of rolled-over files.
-    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
-    pub(crate) fn suffix_format(self) -> &'static str {
-        match self {
-            When::Second => "%Y-%m-%d_%H-%M-%S",
-            When::Minute => "%Y-%m-%d_%H-%M",
-            When::Hour => "%Y-%m-%d_%H",
-            When::Day | When::Midnight | When::Weekday(_) => "%Y-%m-%d",
-        }
-    }
-
     /// The shape of the suffix: `d` is an ASCII digit, other bytes stand
     /// for themselves (Python's `extMatch` without its look-arounds).
     pub(crate) fn suffix_shape(self) -> &'static str {
