@@ -7,7 +7,12 @@
 //! What differs between file handlers is a [`Rule`]: whether a record must
 //! go to a fresh file, and what to rename before the file is reopened. The
 //! plain file's rule never rolls over; `RotatingFileHandler`'s counts bytes
-//! ([`super::rotating`]).
+//! ([`super::rotating`]); `TimedRotatingFileHandler`'s reads the clock
+//! ([`super::timed::handler`]); `WatchedFileHandler`'s reopens without
+//! renaming when the path holds another file ([`super::watched`]). Rules
+//! may also hook the build (`start`), every open (`opened`) and work done
+//! off the logging thread (`background`, waited for by
+//! [`Handler::finish`] and on drop).
 //!
 //! Like Python, a plain handler keeps writing to the handle it has: if the
 //! file is deleted or moved away (an external logrotate), records go to the

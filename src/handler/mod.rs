@@ -1,4 +1,5 @@
-//! Handlers: formatted bytes to a sink (stream, file, rotating file, null).
+//! Handlers: formatted bytes to a sink (stream, file, size- and
+//! time-rotating file, watched file, null).
 //!
 //! Each class is an entry of [`class::CLASSES`]: its parse step turns the
 //! config's keys into settings ([`class::HandlerSettings`]), and building
