@@ -289,3 +289,37 @@ fn retention_by_age_uses_the_handler_clock() {
     );
     let _: SystemTime = now;
 }
+
+#[test]
+#[cfg(unix)]
+fn a_second_writer_follows_the_first_writers_rollover() {
+    // CPython (python/cpython#130108): the writer that loses the race
+    // writes on into the renamed file.
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::new());
+    let a = timed_on(dir.path(), When::Hour, 0, Keep::default(), clock.clone());
+    // As a real run would see it: the file `a` created has the time now.
+    fs::File::options()
+        .write(true)
+        .open(dir.path().join("app.log"))
+        .unwrap()
+        .set_modified(clock.now())
+        .unwrap();
+    let b = timed_on(dir.path(), When::Hour, 0, Keep::default(), clock.clone());
+    a.handler.emit(b"a1\n", Level::INFO);
+    b.handler.emit(b"b1\n", Level::INFO);
+    clock.step(HOUR, false);
+    a.handler.emit(b"a2\n", Level::INFO);
+    b.handler.emit(b"b2\n", Level::INFO);
+    assert_eq!(names(dir.path()), ["app.log", "app.log.2023-11-14_22"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("app.log.2023-11-14_22")).unwrap(),
+        "a1\nb1\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("app.log")).unwrap(),
+        "a2\nb2\n"
+    );
+    assert_eq!(a.errors.text(), "");
+    assert_eq!(b.errors.text(), "", "following a rollover is no error");
+}

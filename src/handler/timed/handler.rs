@@ -29,8 +29,9 @@
 //!
 //! Differences (each in the README's compatibility table): when the name
 //! already exists CPython 3.13 returns without rotating and never rotates
-//! again in that process; logconf reports it once, keeps writing to `base`
-//! and moves on to the next rollover time. A failed rename is reported and
+//! again in that process; logconf moves on to the next rollover time, and
+//! either follows another writer's rollover (the path holds a new file:
+//! reopen it) or reports the collision once and keeps writing to `base`. A failed rename is reported and
 //! the next rollover time still advances (CPython retries on every record
 //! and loses each). `mode` is refused at load (CPython: `TypeError`).
 
@@ -244,6 +245,14 @@ impl Rule for TimeRule {
         let dest = PathBuf::from(name);
         let taken = dest.exists() || (self.keep.gzip && with_extension(&dest, GZ).exists());
         if taken {
+            self.rollover_at = rollover.next_rollover_at;
+            if replaced(file) {
+                // Another writer (a second handler or process on this
+                // file) rolled it over first: follow it to the new file
+                // instead of writing on into its backup.
+                self.due = None;
+                return true;
+            }
             // CPython 3.13 returns here for good (`:445-447`); logconf
             // says so once, keeps writing and waits for the next period.
             let err = io::Error::from(io::ErrorKind::AlreadyExists);
@@ -254,7 +263,6 @@ impl Rule for TimeRule {
                     dest.display()
                 )
             });
-            self.rollover_at = rollover.next_rollover_at;
             return false;
         }
         self.due = Some((dest, rollover.next_rollover_at, wall));
@@ -314,6 +322,23 @@ impl Rule for TimeRule {
             .as_ref()
             .map(|w| Arc::clone(w) as Arc<dyn Background>)
     }
+}
+
+/// Whether the path no longer holds the file `file` has open (renamed
+/// away, replaced): another writer rolled it over.
+#[cfg(unix)]
+fn replaced(file: &LogFile) -> bool {
+    use crate::handler::watched::WatchedCheck;
+    file.handle()
+        .and_then(|handle| WatchedCheck::of_file(handle).ok())
+        .and_then(|identity| identity.check(file.path()).ok())
+        .is_some_and(|change| change.needs_reopen())
+}
+
+/// Whether another writer rolled the file over: not known off Unix.
+#[cfg(not(unix))]
+fn replaced(_file: &LogFile) -> bool {
+    false
 }
 
 /// The deletions after a rollover: `backupCount`, then retention.
