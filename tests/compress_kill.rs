@@ -188,3 +188,39 @@ fn a_kill_during_compression_leaves_plain_or_complete_gz() {
     // At least one kill landed while the compression was running.
     assert!(seen.contains(&"plain"), "no kill landed mid-way: {seen:?}");
 }
+
+#[test]
+fn dropping_the_guard_waits_for_pending_compressions() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    fs::write(&path, big_text()).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(UNIX_EPOCH + Duration::from_secs(START))
+        .unwrap();
+    let config = CONFIG.replace(
+        "filename: app.log",
+        &format!("filename: '{}'", path.display()),
+    );
+    let clock = logconf::testing::ManualClock::new(UNIX_EPOCH + Duration::from_secs(START));
+    let built = logconf::Config::from_yaml_str(&config)
+        .unwrap()
+        .build_with_clock(&clock)
+        .unwrap();
+    let guard = built.guard();
+    tracing::subscriber::with_default(built.subscriber(), || {
+        tracing::info!("{}", "before");
+        clock.advance(Duration::from_secs(2));
+        tracing::info!("{}", "after");
+    });
+    // The config stays alive: only the guard's drop waits here.
+    drop(guard);
+    assert!(dir.path().join(format!("{BACKUP}.gz")).exists());
+    assert!(!dir.path().join(BACKUP).exists());
+    drop(built);
+}
