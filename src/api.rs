@@ -279,7 +279,7 @@ impl Logging {
     }
 
     /// Installs this config as the global `tracing` subscriber and routes
-    /// `log` records into it.
+    /// `log` records into it (with the `log` feature, on by default).
     ///
     /// # Errors
     ///
@@ -292,6 +292,7 @@ impl Logging {
     /// ```
     pub fn install(self) -> Result<Guard, Error> {
         crate::bridge::ensure_no_global_subscriber()?;
+        #[cfg(feature = "log")]
         crate::bridge::install_log_bridge()?;
         tracing::subscriber::set_global_default(self.subscriber()).map_err(|err| {
             Error::install_because(

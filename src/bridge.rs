@@ -1,11 +1,13 @@
 //! Routing `log` records into `tracing`, and the checks `install` makes
 //! before it touches global state.
 
+#[cfg(feature = "log")]
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 
 /// Whether this crate installed `tracing-log`'s `LogTracer`.
+#[cfg(feature = "log")]
 static LOG_BRIDGE: AtomicBool = AtomicBool::new(false);
 
 /// Routes records of the `log` crate into `tracing`, so logconf routes them
@@ -22,6 +24,7 @@ static LOG_BRIDGE: AtomicBool = AtomicBool::new(false);
 /// logconf::install_log_bridge()?; // a second call is fine
 /// # Ok::<(), logconf::Error>(())
 /// ```
+#[cfg(feature = "log")]
 pub fn install_log_bridge() -> Result<(), Error> {
     if LOG_BRIDGE.load(Ordering::Acquire) {
         return Ok(());

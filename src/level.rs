@@ -32,13 +32,13 @@ impl Level {
     pub const NOTSET: Level = Level(0);
     /// 5: `tracing::Level::TRACE` (Python has no such level).
     pub const TRACE: Level = Level(5);
-    /// 10.
+    /// 10: `tracing::Level::DEBUG`.
     pub const DEBUG: Level = Level(10);
-    /// 20.
+    /// 20: `tracing::Level::INFO`.
     pub const INFO: Level = Level(20);
     /// 30: `tracing::Level::WARN`, printed as `WARNING`.
     pub const WARNING: Level = Level(30);
-    /// 40.
+    /// 40: `tracing::Level::ERROR`.
     pub const ERROR: Level = Level(40);
     /// 50: no `tracing` level reaches it.
     pub const CRITICAL: Level = Level(50);

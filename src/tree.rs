@@ -36,11 +36,11 @@ pub(crate) enum Value {
     Bool(bool),
     /// An integer (wide enough for every `u64` and `i64`).
     Int(i128),
-    /// A float.
+    /// A float (`1.5`, `.inf`).
     Float(f64),
-    /// A string.
+    /// A string, quoted or plain.
     Str(String),
-    /// A sequence.
+    /// A sequence, `[a, b]` or `- a` lines.
     Seq(Vec<Node>),
     /// A mapping, in the text's order (duplicate keys already collapsed).
     Map(Vec<(Node, Node)>),

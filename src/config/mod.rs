@@ -1,10 +1,6 @@
 //! The dictConfig text: YAML (or JSON) parsed into a tree that remembers
 //! where each value was written, then checked into a [`Model`].
 //!
-//! INTERFACE (kept stable for the rest of the crate):
-//! - `load(text, source_name, syntax) -> Result<Model, Error>`; every
-//!   problem is collected, each with line, column and key path.
-//!
 //! # How a config is read
 //!
 //! 1. The bytes must be UTF-8 and at most [`MAX_CONFIG_BYTES`] long.
@@ -16,41 +12,27 @@
 //!    checked by `serde_json` (for its syntax errors' line and column), then
 //!    read by the same YAML parser (JSON is a subset of YAML's flow style),
 //!    so validation problems have places in JSON too.
-//! 3. The tree is checked against dictConfig's schema (version 1); every
+//! 3. `cfg://` references are resolved and `ext://` ones checked
+//!    (`refs.rs`): the checker sees the values they name, at the place of
+//!    the reference. A top-level section a reference reads is data.
+//! 4. The tree is checked against dictConfig's schema (version 1); every
 //!    problem is collected, sorted by place, and reported at once.
 //!
-//! # Deliberate differences from Python's `dictConfig`
+//! # Differences from Python's `dictConfig`
 //!
-//! - Unknown keys (top level, formatters, filters, handlers, loggers) are
-//!   problems with a did-you-mean suggestion: Python ignores some (a typo
-//!   like `loggres` would silently configure nothing) and passes others to
-//!   the handler's constructor, which fails late.
-//! - `disable_existing_loggers` is accepted and ignored: there are no
-//!   loggers created before the config (every target is resolved against
-//!   the config when it first logs), so there is nothing to disable.
-//! - `incremental: true` is refused: logconf builds a whole new config and
-//!   swaps it in.
-//! - Level names are accepted in any case (`info`), and `TRACE` (5) is a
-//!   level; booleans and negative numbers are not levels.
-//! - `null` for an optional key means "absent" (Python mostly agrees), but
-//!   not for booleans, where Python would quietly read it as false.
-//! - Handler `encoding` must be UTF-8 and `errors` `strict`: logconf writes
-//!   UTF-8 only. `mode` is `a` or `w`.
-//! - Names (of formatters, filters, handlers, loggers) must be strings.
-//! - `()` factories, `.` attributes, `cfg://` and other handler classes than
-//!   Stream, File, RotatingFile and Null are not supported yet.
-//! - Configs over [`MAX_CONFIG_BYTES`] or nested deeper than [`MAX_DEPTH`]
-//!   levels are refused (a dictConfig needs about 6 levels).
-//! - `maxBytes` and `backupCount` must be integers (at most `i64::MAX` and
-//!   10000); `permissions` must not make the file world-writable.
-//! - logconf's own keys: `logconf: {quiet_dependencies}`, formatter
-//!   `escape_control` / `escape_newlines`, file handler `permissions`.
+//! Every deliberate difference is a row of the README's compatibility table
+//! (one list, so it cannot drift): unknown keys are errors, `null` is not a
+//! yes/no value, `cfg://` reads the config as written, names must be
+//! strings, configs are bounded in size and depth, and so on.
 
 mod check;
+mod refs;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
-use crate::tree::{self, Node, Pos, Value};
+use crate::tree::{self, Node};
+#[cfg(feature = "json")]
+use crate::tree::{Pos, Value};
 
 /// The largest config accepted, in bytes.
 pub(crate) const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
@@ -78,7 +60,28 @@ pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, E
         Syntax::Json => parse_json(text),
     }
     .map_err(fail)?;
-    check::check(&root, source, text).map_err(|problems| Error::config(source, problems))
+    let resolved = refs::resolve(root, check::TOP_KEYS);
+    if resolved.exhausted {
+        return Err(Error::config(source, resolved.problems));
+    }
+    let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
+    match (checked, resolved.problems) {
+        (Ok(model), problems) if problems.is_empty() => Ok(model),
+        (checked, mut problems) => {
+            // A reference that failed is left as its text; what the checker
+            // says about that text at the same place adds nothing.
+            let places: Vec<(Option<u64>, Option<u64>)> =
+                problems.iter().map(|p| (p.line(), p.column())).collect();
+            if let Err(more) = checked {
+                problems.extend(
+                    more.into_iter()
+                        .filter(|p| !places.contains(&(p.line(), p.column()))),
+                );
+            }
+            problems.sort_by_key(|p| (p.line(), p.column()));
+            Err(Error::config(source, problems))
+        }
+    }
 }
 
 /// The text as UTF-8, within the size limit.
@@ -195,6 +198,17 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
 }
 
 /// Parses JSON into the spanned tree.
+#[cfg(not(feature = "json"))]
+fn parse_json(_text: &str) -> Result<Node, Problem> {
+    Err(Problem::new(
+        0,
+        0,
+        "",
+        "JSON configs need logconf's `json` feature (on by default); write the config in YAML or enable the feature",
+    ))
+}
+
+#[cfg(feature = "json")]
 fn parse_json(text: &str) -> Result<Node, Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
@@ -216,6 +230,7 @@ fn parse_json(text: &str) -> Result<Node, Problem> {
     }
 }
 
+#[cfg(feature = "json")]
 /// Refuses (syntactically valid) JSON nested deeper than [`MAX_DEPTH`],
 /// at the bracket that goes too deep.
 fn json_depth(text: &str) -> Result<(), Problem> {
@@ -256,6 +271,7 @@ fn json_depth(text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+#[cfg(feature = "json")]
 /// A `serde_json` error as a problem.
 fn json_problem(err: &serde_json::Error) -> Problem {
     let text = err.to_string();
@@ -271,6 +287,7 @@ fn json_problem(err: &serde_json::Error) -> Problem {
     )
 }
 
+#[cfg(feature = "json")]
 /// A JSON value as a tree without places. `serde_json` refuses nesting
 /// deeper than 128, and this stops there too.
 fn from_json(value: &serde_json::Value, depth: usize) -> Node {
@@ -517,20 +534,21 @@ mod tests {
             Syntax::Json,
         );
         assert_eq!((p[0].line(), p[0].column()), (Some(3), Some(20)));
-        // JSON has no YAML 1.1 booleans, but a yes/no key reads the string
-        // "no" with its plain meaning; other strings are refused.
-        let m = load(
+        // JSON has no YAML 1.1 booleans, but yes/no keys read the words.
+        let m = match load(
             b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
             "<test>",
             Syntax::Json,
-        )
-        .map_err(|e| e.to_string());
-        assert!(!m.map(|m| m.loggers[0].propagate).unwrap_or(true));
+        ) {
+            Ok(m) => m,
+            Err(err) => panic!("{err}"),
+        };
+        assert!(!m.loggers[0].propagate);
         let p = problems(
-            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nope\"}}}",
+            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nah\"}}}",
             Syntax::Json,
         );
-        assert_eq!(p[0].message(), "expected a boolean, found `nope`");
+        assert_eq!(p[0].message(), "expected a boolean, found the string `nah`");
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::file::CLASS,
     super::rotating::CLASS,
     super::null::CLASS,
+    super::syslog::CLASS,
     super::timed::handler::CLASS,
     #[cfg(unix)]
     super::watched::CLASS,
@@ -89,7 +90,6 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
 pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
     #[cfg(not(unix))]
     ("logging.handlers.WatchedFileHandler", None),
-    ("logging.handlers.SysLogHandler", None),
     (
         "logging.handlers.QueueHandler",
         Some(

@@ -37,6 +37,7 @@ pub(crate) mod null;
 pub(crate) mod report;
 pub(crate) mod rotating;
 pub(crate) mod stream;
+pub(crate) mod syslog;
 pub(crate) mod timed;
 #[cfg(unix)]
 pub(crate) mod watched;

@@ -123,6 +123,15 @@ impl Reporter {
         self.pending.extend_from_slice(text.as_bytes());
     }
 
+    /// Records a line of information that is not a failure (a syslog
+    /// handler reconnected and says how many records it dropped meanwhile):
+    /// `logconf: handler `NAME`: LINE`, written by [`Reporter::take`]'s
+    /// caller, every time.
+    pub(crate) fn note(&mut self, line: &str) {
+        let text = format!("logconf: handler `{}`: {line}\n", self.handler);
+        self.pending.extend_from_slice(text.as_bytes());
+    }
+
     /// The reports made since the last call, if any: write them once the
     /// handler's lock is released.
     pub(crate) fn take(&mut self) -> Option<Reports> {
@@ -208,12 +217,41 @@ mod tests {
         );
     }
 
+    /// The sink handlers get unless a test injects another one
+    /// (`handler::build`) writes each report to the process's stderr, byte
+    /// for byte. Checked in a child: this test binary re-run with
+    /// `CHILD` set writes one report, and the parent reads its stderr.
     #[test]
     fn reports_go_to_stderr_by_default() {
-        let mut reporter = Reporter::new("h", Arc::new(Stderr));
-        reporter.report(Op::Write, &io::Error::other("x"), || {
-            "cannot write to stdout".into()
-        });
-        reporter.take().expect("a report").write();
+        const CHILD: &str = "LOGCONF_REPORT_STDERR_CHILD";
+        let full = io::Error::from_raw_os_error(28);
+        if std::env::var_os(CHILD).is_some() {
+            let mut reporter = Reporter::new("h", Arc::new(Stderr));
+            reporter.report(Op::Write, &full, || "cannot write to stdout".into());
+            reporter.take().expect("a report").write();
+            return;
+        }
+        let module = module_path!()
+            .split_once("::")
+            .map_or(module_path!(), |(_, rest)| rest);
+        let this = format!("{module}::reports_go_to_stderr_by_default");
+        let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args(["--exact", &this, "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run the test binary again");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "the child failed:\n{stdout}");
+        assert!(
+            stdout.contains("1 passed"),
+            "the child ran no test:\n{stdout}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "--- Logging error ---\n\
+             logconf: handler `h`: cannot write to stdout: No space left on device (os error 28)\n\
+             logconf: further errors of this kind from handler `h` are not reported\n"
+        );
     }
 }

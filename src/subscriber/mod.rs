@@ -13,6 +13,7 @@ use arc_swap::ArcSwap;
 use tracing_core::callsite::Identifier;
 use tracing_core::subscriber::Interest;
 use tracing_core::{Event, Metadata, Subscriber};
+#[cfg(feature = "log")]
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
@@ -24,7 +25,12 @@ use crate::handler::clock::Clock;
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
-pub(crate) use record::{START, Scratch};
+pub(crate) use record::{START, Scratch, SpanData};
+
+/// What makes the layer look at spans: their names or their fields.
+const SPAN_NEEDS: Needs = Needs::FUNC_NAME
+    .union(Needs::SPANS)
+    .union(Needs::SPAN_FIELDS);
 
 /// A built handler, the formatter it uses and its terminator.
 #[derive(Debug)]
@@ -261,7 +267,11 @@ impl Shared {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
+        // A `log` record carries its real target in its fields.
+        #[cfg(feature = "log")]
         let normalized = event.normalized_metadata();
+        #[cfg(not(feature = "log"))]
+        let normalized: Option<Metadata<'_>> = None;
         let (meta, route) = match &normalized {
             Some(meta) => (meta, self.route_for_target(meta.target())),
             None => (event.metadata(), self.route_for_callsite(event.metadata())),
@@ -276,9 +286,20 @@ impl Shared {
             None
         };
         let wants_thread = self.needs.contains(Needs::THREAD);
+        let span_text = self.needs.contains(Needs::SPANS);
+        let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
         Scratch::with(|scratch| {
             record::with_thread(wants_thread, |thread| {
                 scratch.visit(event);
+                if (span_text || span_fields)
+                    && let Some(scope) = ctx.event_scope(event)
+                {
+                    for span in scope.from_root() {
+                        let extensions = span.extensions();
+                        let data = extensions.get::<SpanData>();
+                        scratch.add_span(span.name(), data, span_text, span_fields);
+                    }
+                }
                 let (record, out) = scratch.record(
                     meta,
                     level,
@@ -335,7 +356,7 @@ impl<S> Filter<S> for RouteFilter {
     fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return shared.needs.contains(Needs::FUNC_NAME);
+            return shared.needs.intersects(SPAN_NEEDS);
         }
         let level = Level::from_tracing(meta.level());
         if is_log_callsite(meta) {
@@ -349,7 +370,7 @@ impl<S> Filter<S> for RouteFilter {
     fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return if shared.needs.contains(Needs::FUNC_NAME) {
+            return if shared.needs.intersects(SPAN_NEEDS) {
                 Interest::always()
             } else {
                 Interest::never()
@@ -392,6 +413,40 @@ where
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         self.runtime.current().dispatch(event, &ctx);
     }
+
+    fn on_new_span(
+        &self,
+        attrs: &tracing_core::span::Attributes<'_>,
+        id: &tracing_core::span::Id,
+        ctx: Context<'_, S>,
+    ) {
+        if !self
+            .runtime
+            .current()
+            .needs
+            .intersects(Needs::SPANS.union(Needs::SPAN_FIELDS))
+        {
+            return;
+        }
+        if let Some(span) = ctx.span(id) {
+            let mut data = SpanData::default();
+            data.record(|visitor| attrs.record(visitor));
+            span.extensions_mut().insert(data);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing_core::span::Id,
+        values: &tracing_core::span::Record<'_>,
+        ctx: Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(data) = span.extensions_mut().get_mut::<SpanData>()
+        {
+            data.record(|visitor| values.record(visitor));
+        }
+    }
 }
 
 /// Formats one record at most once per formatter and terminator.
@@ -403,6 +458,13 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Frees the buffer if it grew beyond `bytes` (after a huge record).
+    pub(crate) fn release_large(&mut self, bytes: usize) {
+        if self.buf.capacity() > bytes {
+            self.buf = Vec::new();
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.done.clear();
