@@ -514,13 +514,17 @@ def events_rs(scenarios):
         clock = scenario["clock"]
         if not clock:
             continue
-        mtimes = ", ".join(
-            f"({rust_str(rel)}, {mtime})" for rel, (_text, mtime) in sorted(scenario["files"].items())
-        )
+        entries = [f"({rust_str(rel)}, {mtime})" for rel, (_text, mtime) in sorted(scenario["files"].items())]
         out.append(f'        "{name}" => Some(crate::shim::Clock {{')
         out.append(f'            start_ns: {clock["start_ns"]},')
         out.append(f'            tz: {rust_str(clock["tz"])},')
-        out.append(f"            mtimes: &[{mtimes}],")
+        one_line = f"            mtimes: &[{', '.join(entries)}],"
+        if len(one_line) <= 100:  # laid out as rustfmt lays it out
+            out.append(one_line)
+        else:
+            out.append("            mtimes: &[")
+            out.extend(f"                {entry}," for entry in entries)
+            out.append("            ],")
         out.append("        }),")
     out.append("        _ => None,")
     out.append("    }")
