@@ -82,6 +82,13 @@ pub(crate) fn parse_keep(args: &mut crate::args::Args<'_, '_>) -> Keep {
         );
     }
     let max_total_bytes = args.count("maxTotalBytes", 1 << 62);
+    if max_total_bytes == Some(0) {
+        args.report(
+            "maxTotalBytes",
+            "maxTotalBytes must be at least 1".into(),
+            Some("remove the key to keep backups whatever their size".into()),
+        );
+    }
     Keep {
         gzip,
         max_age,
