@@ -22,6 +22,7 @@ use crate::format::class::RecordFormat;
 use crate::format::{Needs, Record};
 use crate::handler::Handler;
 use crate::handler::class::HandlerSettings;
+use crate::handler::clock::Clock;
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
@@ -76,9 +77,10 @@ impl Runtime {
         old
     }
 
-    /// Flushes every handler of the current config.
-    pub(crate) fn flush(&self) {
-        self.current().flush();
+    /// Flushes every handler of the current config and waits for their
+    /// background work (compressions) queued so far.
+    pub(crate) fn finish(&self) {
+        self.current().finish();
     }
 
     /// Flushes without waiting long for a busy handler (from a panic hook).
@@ -106,6 +108,9 @@ pub(crate) struct Shared {
     callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
     /// Routes by target name, for `log` records and unregistered callsites.
     targets: RwLock<HashMap<String, Arc<Route>>>,
+    /// The clock of record timestamps when one was injected; `None` reads
+    /// the system clock directly (no virtual call per record).
+    clock: Option<Arc<dyn Clock>>,
     /// Dropped with the config: wakes its flush thread to end it.
     flusher: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
 }
@@ -152,13 +157,15 @@ impl Shared {
     /// The config made of `router`, the `handlers` (their formatters index
     /// into `formatters`, whose last is Python's default formatter, and
     /// their terminators into `terminators`, whose first is `\n`) and the
-    /// lastResort handler.
+    /// lastResort handler; records are stamped by `clock` (`None`: the
+    /// system clock).
     pub(crate) fn new(
         router: Router,
         handlers: Vec<Slot>,
         last_resort: Slot,
         formatters: Vec<Arc<dyn RecordFormat>>,
         terminators: Vec<Box<[u8]>>,
+        clock: Option<Arc<dyn Clock>>,
     ) -> Shared {
         let needs = formatters
             .iter()
@@ -170,6 +177,7 @@ impl Shared {
             formatters,
             terminators,
             needs,
+            clock,
             callsites: RwLock::new(HashMap::default()),
             targets: RwLock::new(HashMap::new()),
             flusher: std::sync::Mutex::new(None),
@@ -237,6 +245,14 @@ impl Shared {
         self.last_resort.handler.flush();
     }
 
+    /// Flushes every handler and waits for its background work.
+    pub(crate) fn finish(&self) {
+        for slot in &self.handlers {
+            slot.handler.finish();
+        }
+        self.last_resort.handler.flush();
+    }
+
     /// Flushes every handler without waiting long for a busy one (from a
     /// panic hook).
     pub(crate) fn try_flush(&self) {
@@ -292,7 +308,14 @@ impl Shared {
                         scratch.add_span(span.name(), data, span_text, span_fields);
                     }
                 }
-                let (record, out) = scratch.record(meta, level, func_name, thread, self.needs);
+                let (record, out) = scratch.record(
+                    meta,
+                    level,
+                    func_name,
+                    thread,
+                    self.needs,
+                    self.clock.as_deref(),
+                );
                 for delivery in &route.deliveries {
                     if level < delivery.level {
                         continue;
