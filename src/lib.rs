@@ -18,7 +18,7 @@
 //! }
 //! ```
 //!
-//! # Which config [`init`] loads
+//! # Which config [`init`](fn@init) loads
 //!
 //! 1. the file named by the `LOG_CFG` environment variable, if set (a file
 //!    that cannot be read is an error that names `LOG_CFG`, not a silent
