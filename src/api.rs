@@ -11,14 +11,16 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::error::{Error, Problem};
 use crate::format::Formatter;
 use crate::format::class::RecordFormat;
-use crate::handler::StreamTarget;
 use crate::handler::class::BuildContext;
 use crate::handler::clock::{Clock, SystemClock};
+use crate::handler::forward::ForwardKind;
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
+use crate::handler::{Handler, StreamTarget};
+use crate::level::Level;
 use crate::model::Model;
 use crate::routing::Router;
-use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
+use crate::subscriber::{Forward, LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
 /// [`Config::build`](crate::Config::build) returns.
@@ -68,29 +70,29 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
 
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
-    let mut slots = Vec::with_capacity(model.handlers.len());
-    for spec in &model.handlers {
+    // Handlers that others pass records on to are built first.
+    let mut built: Vec<Option<Arc<dyn Handler>>> = vec![None; model.handlers.len()];
+    for i in build_order(model) {
+        let Some(spec) = model.handlers.get(i) else {
+            continue;
+        };
+        let downstream: Option<Vec<Arc<dyn Handler>>> = spec
+            .downstream
+            .iter()
+            .map(|&d| built.get(d).cloned().flatten())
+            .collect();
+        // A handler it passes records on to could not be built: reported.
+        let Some(downstream) = downstream else {
+            continue;
+        };
         let ctx = BuildContext {
             name: &spec.name,
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
+            downstream: &downstream,
         };
         match spec.settings.build(&ctx) {
-            Ok(handler) => {
-                let terminator = spec.terminator.as_bytes();
-                let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
-                    Some(i) => i,
-                    None => {
-                        terminators.push(terminator.into());
-                        terminators.len() - 1
-                    }
-                };
-                slots.push(Slot {
-                    handler,
-                    formatter: spec.formatter.unwrap_or(default_formatter),
-                    terminator,
-                });
-            }
+            Ok(handler) => built[i] = Some(Arc::from(handler)),
             Err(err) => problems.push(
                 Problem::at(
                     spec.pos,
@@ -104,13 +106,46 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     if !problems.is_empty() {
         return Err(Error::open(model.source.clone(), problems));
     }
+    let mut slots = Vec::with_capacity(model.handlers.len());
+    for (spec, handler) in model.handlers.iter().zip(built) {
+        let Some(handler) = handler else {
+            continue;
+        };
+        let terminator = spec.terminator.as_bytes();
+        let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
+            Some(i) => i,
+            None => {
+                terminators.push(terminator.into());
+                terminators.len() - 1
+            }
+        };
+        let forward = spec.settings.forwarding().map(|f| Forward {
+            kind: f.kind,
+            downstream: spec
+                .downstream
+                .iter()
+                .map(|&d| (d, model.handlers.get(d).map_or(Level::NOTSET, |h| h.level)))
+                .collect(),
+            message: match f.kind {
+                ForwardKind::Fan { .. } => spec.formatter,
+                ForwardKind::Hold => None,
+            },
+        });
+        slots.push(Slot {
+            handler,
+            formatter: spec.formatter.unwrap_or(default_formatter),
+            terminator,
+            forward,
+        });
+    }
     let last_resort = Slot {
-        handler: Box::new(StreamHandler::new(
+        handler: Arc::new(StreamHandler::new(
             StreamTarget::Stderr,
             report::Reporter::new("lastResort", errors),
         )),
         formatter: default_formatter,
         terminator: 0,
+        forward: None,
     };
     let router = Router::new(model);
     let shared = Arc::new(Shared::new(
@@ -124,6 +159,29 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
         start_flusher(&shared, interval);
     }
     Ok(shared)
+}
+
+/// The order to build the handlers in: each after the handlers it passes
+/// records on to (the checker has refused loops).
+fn build_order(model: &Model) -> Vec<usize> {
+    fn visit(model: &Model, i: usize, seen: &mut [bool], order: &mut Vec<usize>) {
+        if seen.get(i).copied().unwrap_or(true) {
+            return;
+        }
+        seen[i] = true;
+        if let Some(spec) = model.handlers.get(i) {
+            for &d in &spec.downstream {
+                visit(model, d, seen, order);
+            }
+        }
+        order.push(i);
+    }
+    let mut seen = vec![false; model.handlers.len()];
+    let mut order = Vec::with_capacity(model.handlers.len());
+    for i in 0..model.handlers.len() {
+        visit(model, i, &mut seen, &mut order);
+    }
+    order
 }
 
 /// Builds `model` on the system clock.
@@ -324,7 +382,9 @@ impl fmt::Debug for Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.runtime.flush();
+        // Python's shutdown: queues written out and their threads joined,
+        // memory handlers' records passed on (`flushOnClose`), then a flush.
+        self.runtime.close();
     }
 }
 

@@ -88,9 +88,27 @@ def child(spec_path):
         if isinstance(filt, dict) and "name" in filt:
             filt["name"] = py_name(filt["name"])
     logging.config.dictConfig(config)
+    # Python 3.13's dictConfig makes a QueueHandler's listener but leaves
+    # starting it to the program; logconf starts it when the config is built.
+    queues = [
+        h
+        for h in (logging.getHandlerByName(n) for n in sorted(logging.getHandlerNames()))
+        if getattr(h, "listener", None) is not None
+    ]
+    for q in queues:
+        q.listener.start()
     for target, level, message, *rest in spec["events"]:
         extra = rest[0] if rest and isinstance(rest[0], dict) else None
         logging.getLogger(py_name(target)).log(LEVELS[level], "%s", message, extra=extra)
+    # logconf stops each queue before the handlers it writes to (3.13's
+    # shutdown never stops a listener): a queue listed by another queue is
+    # stopped after it.
+    while queues:
+        listed = {id(h) for q in queues for h in q.listener.handlers}
+        first = [q for q in queues if id(q) not in listed] or queues[:1]
+        for q in first:
+            q.listener.stop()
+            queues.remove(q)
     logging.shutdown()
 
 

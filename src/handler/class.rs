@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::Handler;
 use super::clock::Clock;
+use super::forward::Forwarding;
 use super::report::{ErrorSink, Reporter};
 use crate::args::Args;
 
@@ -28,6 +29,9 @@ pub(crate) struct BuildContext<'a> {
     pub(crate) clock: Arc<dyn Clock>,
     /// Where failure reports go.
     pub(crate) errors: Arc<dyn ErrorSink>,
+    /// The handlers this one passes records on to, built already, in the
+    /// order of its [`HandlerSettings::forwarding`] (empty for the others).
+    pub(crate) downstream: &'a [Arc<dyn Handler>],
 }
 
 impl BuildContext<'_> {
@@ -50,6 +54,13 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
         allow(dead_code, reason = "read by the tests of the config checker")
     )]
     fn as_any(&self) -> &dyn Any;
+
+    /// The handlers this one passes records on to, by name, and how
+    /// (`MemoryHandler`, `QueueHandler`); `None` for a handler that writes
+    /// records itself.
+    fn forwarding(&self) -> Option<&Forwarding> {
+        None
+    }
 }
 
 /// One handler class.
@@ -80,6 +91,8 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::rotating::CLASS,
     super::null::CLASS,
     super::syslog::CLASS,
+    super::memory::CLASS,
+    super::queue::CLASS,
 ];
 
 /// Python's handler classes logconf does not implement, each with what to
@@ -88,15 +101,8 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
     ("logging.handlers.TimedRotatingFileHandler", None),
     ("logging.handlers.WatchedFileHandler", None),
     (
-        "logging.handlers.QueueHandler",
-        Some(
-            "list its `handlers` on the loggers directly; add `buffer:` to file handlers to write in batches",
-        ),
-    ),
-    ("logging.handlers.QueueListener", None),
-    (
-        "logging.handlers.MemoryHandler",
-        Some("give the target file handler a `buffer: {capacity, flushLevel}` instead"),
+        "logging.handlers.QueueListener",
+        Some("use `logging.handlers.QueueHandler` with `handlers: [...]`: it makes its listener"),
     ),
     (
         "logging.handlers.BufferingHandler",

@@ -31,7 +31,10 @@ use crate::level::Level;
 pub(crate) mod class;
 pub(crate) mod clock;
 pub(crate) mod file;
+pub(crate) mod forward;
+pub(crate) mod memory;
 pub(crate) mod null;
+pub(crate) mod queue;
 pub(crate) mod report;
 pub(crate) mod rotating;
 pub(crate) mod stream;
@@ -114,5 +117,19 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     /// How often buffered records must be written (`None`: unbuffered).
     fn flush_interval(&self) -> Option<Duration> {
         None
+    }
+    /// Takes a record made ready for a handler that passes records on
+    /// (`MemoryHandler`, `QueueHandler`; see [`forward`]). A plain handler
+    /// writes the parcel's text, if it is one.
+    fn forward(&self, parcel: forward::Parcel, level: Level) {
+        if let forward::Parcel::Text(text) = parcel {
+            self.emit(&text, level);
+        }
+    }
+    /// Python's `close` at shutdown (the guard dropped, or the config):
+    /// a handler that holds records back releases them by its own rules
+    /// and closes the handlers it passes them on to. Others flush.
+    fn close(&self) {
+        self.flush();
     }
 }

@@ -59,6 +59,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
         "buffer",
         "maxBytes",
         "backupCount",
+        ".terminator",
     ],
     terminator: "\n",
     parse: |args| {

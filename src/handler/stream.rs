@@ -25,7 +25,7 @@ use crate::level::Level;
 /// or `ext://sys.stdout`.
 pub(crate) const CLASS: HandlerClass = HandlerClass {
     name: "logging.StreamHandler",
-    keys: &["stream"],
+    keys: &["stream", ".terminator"],
     terminator: "\n",
     parse: |args| {
         let target = args.choice(

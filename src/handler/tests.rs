@@ -61,6 +61,7 @@ fn build_with(
         name,
         clock,
         errors,
+        downstream: &[],
     })
 }
 

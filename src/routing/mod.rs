@@ -268,6 +268,21 @@ impl Router {
         }
     }
 
+    /// Whether the filters of handler `h` pass records from `target`
+    /// (Python's `Handler.filter`, when another handler passes a record on).
+    pub(crate) fn handler_passes(&self, h: usize, target: &str) -> bool {
+        let Some((_, filters)) = self.handlers.get(h) else {
+            return true;
+        };
+        if filters.is_empty() {
+            return true;
+        }
+        let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
+        filters
+            .iter()
+            .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs)))
+    }
+
     fn root_filters_pass(&self, segs: &[&str]) -> bool {
         self.root
             .filters

@@ -44,7 +44,9 @@ impl Checker<'_> {
         match class {
             Some(class) => {
                 let mut known = HANDLER_COMMON.to_vec();
-                known.extend(class.keys);
+                // `.x` in a class's keys claims the attribute `x` (see attributes.rs).
+                known.extend(class.keys.iter().filter(|k| !k.starts_with('.')));
+                known.push(".");
                 args.unknown_keys(&known, &format!(" for `{}`", class.name));
             }
             // The class is wrong: which keys belong is unknown, so only the
@@ -60,6 +62,7 @@ impl Checker<'_> {
             ),
         }
         let settings = class.and_then(|class| (class.parse)(&mut args));
+        let terminator = class.and_then(|class| super::attributes::attributes(&mut args, class));
         let level = match args.get("level") {
             None => Some(Level::NOTSET),
             Some(_) => args.level("level"),
@@ -87,10 +90,11 @@ impl Checker<'_> {
             pos: entry.key_pos,
             class: class.name,
             settings: settings?,
-            terminator: class.terminator.to_owned(),
+            terminator: terminator.unwrap_or_else(|| class.terminator.to_owned()),
             level: level?,
             formatter,
             filters,
+            downstream: Vec::new(),
         })
     }
 }
