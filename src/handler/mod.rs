@@ -44,6 +44,8 @@ pub(crate) mod timed;
 pub(crate) mod watched;
 
 #[cfg(test)]
+mod forward_tests;
+#[cfg(test)]
 mod tests;
 
 /// Where a stream handler writes.
