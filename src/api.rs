@@ -90,6 +90,7 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
             downstream: &downstream,
+            terminator: &spec.terminator,
         };
         match spec.settings.build(&ctx) {
             Ok(handler) => built[i] = Some(Arc::from(handler)),

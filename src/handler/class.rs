@@ -32,6 +32,8 @@ pub(crate) struct BuildContext<'a> {
     /// The handlers this one passes records on to, built already, in the
     /// order of its [`HandlerSettings::forwarding`] (empty for the others).
     pub(crate) downstream: &'a [Arc<dyn Handler>],
+    /// What ends each record it is given (its class's, or `.terminator`).
+    pub(crate) terminator: &'a str,
 }
 
 impl BuildContext<'_> {

@@ -38,11 +38,21 @@ impl Sink {
     }
 
     fn texts(&self) -> Vec<String> {
-        self.got.lock().unwrap().iter().map(|g| g.0.clone()).collect()
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|g| g.0.clone())
+            .collect()
     }
 
     fn threads(&self) -> Vec<String> {
-        self.got.lock().unwrap().iter().map(|g| g.2.clone()).collect()
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|g| g.2.clone())
+            .collect()
     }
 }
 
@@ -74,6 +84,7 @@ fn build(
             clock: Arc::new(SystemClock),
             errors: Arc::new(errors.clone()) as Arc<dyn ErrorSink>,
             downstream,
+            terminator: "\n",
         })
         .unwrap()
 }
@@ -137,7 +148,11 @@ fn memory_passes_records_on_at_capacity_and_flush_level() {
     mem.forward(held("9\n"), Level::INFO);
     mem.close();
     assert_eq!(sink.texts()[7..], ["9\n"], "flushOnClose");
-    assert_eq!(*sink.flushes.lock().unwrap(), 1, "closing closes the target");
+    assert_eq!(
+        *sink.flushes.lock().unwrap(),
+        1,
+        "closing closes the target"
+    );
 }
 
 #[test]

@@ -93,6 +93,15 @@ pub(crate) struct RotatingSettings {
 
 impl HandlerSettings for RotatingSettings {
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        if ctx.terminator != "\n" {
+            let rule = Terminated {
+                rule: self.rule,
+                terminator: ctx.terminator.len(),
+            };
+            let handler =
+                FileHandler::new(&self.file, rule, ctx.reporter(), Arc::clone(&ctx.clock))?;
+            return Ok(Box::new(handler));
+        }
         let handler = FileHandler::new(
             &self.file,
             self.rule,
@@ -171,6 +180,42 @@ impl Rule for SizeRule {
             rename(file.path(), &first)?;
         }
         Ok(())
+    }
+}
+
+/// The size rule of a handler whose `.terminator` is not `\n`: Python's
+/// `shouldRollover` measures `"%s\n" % self.format(record)` whatever the
+/// terminator, so the record is measured with `\n` in its place.
+#[derive(Clone, Copy, Debug)]
+struct Terminated {
+    rule: SizeRule,
+    /// The terminator's length in bytes, at the end of every record.
+    terminator: usize,
+}
+
+impl Rule for Terminated {
+    fn mode(&self, requested: FileMode) -> FileMode {
+        self.rule.mode(requested)
+    }
+
+    fn should_roll_over(
+        &mut self,
+        file: &mut LogFile,
+        record: &[u8],
+        clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool {
+        let body = record
+            .get(..record.len().saturating_sub(self.terminator))
+            .unwrap_or(record);
+        let mut measured = Vec::with_capacity(body.len() + 1);
+        measured.extend_from_slice(body);
+        measured.push(b'\n');
+        self.rule.should_roll_over(file, &measured, clock, reporter)
+    }
+
+    fn roll_over(&mut self, file: &LogFile, clock: &dyn Clock) -> Result<(), Failure> {
+        self.rule.roll_over(file, clock)
     }
 }
 

@@ -62,6 +62,7 @@ fn build_with(
         clock,
         errors,
         downstream: &[],
+        terminator: "\n",
     })
 }
 

@@ -13,6 +13,17 @@ fn attribute_terminator() {
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "héllo");
 }
 
+/// Events of `scenarios/attribute_terminator_rotating.yaml`.
+fn attribute_terminator_rotating() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "0123456789");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "abcdefghij");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "klmnopqrst");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "uvwxyz");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "ABCDEFGHIJKLMNOPQRSTU");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "é");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "last");
+}
+
 /// Events of `scenarios/cfg_filename.yaml`.
 fn cfg_filename() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "written twice");
@@ -856,6 +867,7 @@ fn yaml_anchors_merge() {
 pub(crate) fn emit(name: &str) -> bool {
     match name {
         "attribute_terminator" => attribute_terminator(),
+        "attribute_terminator_rotating" => attribute_terminator_rotating(),
         "cfg_filename" => cfg_filename(),
         "cfg_format" => cfg_format(),
         "cfg_key_index" => cfg_key_index(),
