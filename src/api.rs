@@ -311,7 +311,9 @@ impl Logging {
         tracing_subscriber::registry().with(self.layer())
     }
 
-    /// Flushes every handler.
+    /// Flushes every handler. A `QueueHandler` first waits (at most 5 s)
+    /// for the records queued so far to be written; a `MemoryHandler`
+    /// keeps its records until its own rules pass them on.
     pub fn flush(&self) {
         self.runtime.flush();
     }
@@ -357,7 +359,7 @@ impl Logging {
         })
     }
 
-    /// A guard that flushes this config's handlers when dropped, without
+    /// A guard that closes this config's handlers when dropped (see [`Guard`]), without
     /// installing anything (for a config used through [`Logging::layer`]).
     /// It also makes a panic write buffered records first.
     pub fn guard(&self) -> Guard {
@@ -368,8 +370,13 @@ impl Logging {
     }
 }
 
-/// Flushes every handler when dropped. Keep it alive for as long as the
-/// program logs (bind it in `main`: `let _guard = logconf::init()?;`).
+/// Closes the handlers when dropped, as Python's `logging.shutdown` does:
+/// each `QueueHandler` writes out what is queued and joins its thread (at
+/// most 5 s), each `MemoryHandler` passes its records on if `flushOnClose`
+/// says so, then every handler is flushed. Keep it alive for as long as the
+/// program logs (bind it in `main`: `let _guard = logconf::init()?;`);
+/// records logged after it is dropped are still written (a queue handler's
+/// on the logging thread).
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
     runtime: Arc<Runtime>,
