@@ -122,3 +122,33 @@ fn a_panic_writes_out_the_queue() {
     let want: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
     assert_eq!(lines(dir.path()), want);
 }
+
+#[test]
+fn chains_load_in_any_order_of_names() {
+    // CPython configures handlers in name order and defers a handler whose
+    // target is not configured yet only once, so it refuses this chain
+    // (`a` -> `b` -> `c`); logconf builds `c`, then `b`, then `a`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.log");
+    let text = format!(
+        "version: 1\n\
+         handlers:\n  \
+           a: {{class: logging.handlers.MemoryHandler, capacity: 2, target: b}}\n  \
+           b: {{class: logging.handlers.MemoryHandler, capacity: 3, target: c}}\n  \
+           c: {{class: logging.FileHandler, filename: {path:?}}}\n\
+         root: {{level: DEBUG, handlers: [a]}}\n"
+    );
+    let logging = logconf::Config::from_yaml_str(&text)
+        .unwrap()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(logging.subscriber(), || {
+        for i in 0..5 {
+            tracing::info!("{i}");
+        }
+        // `a` passed 0..3 on to `b`, which passed 0..2 on to `c`.
+        assert_eq!(lines(dir.path()), ["0", "1", "2"]);
+    });
+    drop(logging);
+    assert_eq!(lines(dir.path()), ["0", "1", "2", "3", "4"]);
+}

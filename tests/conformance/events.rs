@@ -446,6 +446,15 @@ fn mixed_memory_queue() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "q5, held until shutdown");
 }
 
+/// Events of `scenarios/mixed_memory_to_queue.yaml`.
+fn mixed_memory_to_queue() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "two");
+    log::log!(target: "app::db", log::Level::Error, "{}", "three");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "four");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "five, discarded");
+}
+
 /// Events of `scenarios/multiline_message.yaml`.
 fn multiline_message() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "first line\nsecond line");
@@ -921,6 +930,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "memory_target_filters" => memory_target_filters(),
         "minimal_config" => minimal_config(),
         "mixed_memory_queue" => mixed_memory_queue(),
+        "mixed_memory_to_queue" => mixed_memory_to_queue(),
         "multiline_message" => multiline_message(),
         "names_boundary" => names_boundary(),
         "names_dot_in_config" => names_dot_in_config(),
