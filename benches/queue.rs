@@ -35,20 +35,25 @@ struct Round {
 /// (its guard), made fresh for each round in `dir`.
 type Setup = fn(&Path) -> (Dispatch, Box<dyn Send>);
 
-fn logconf_yaml(path: &Path, queued: bool) -> String {
+fn logconf_yaml(path: &Path, queued: bool, buffer: bool) -> String {
     let via = if queued {
         "  queued: {class: logging.handlers.QueueHandler, handlers: [file]}\nroot: {level: INFO, handlers: [queued]}\n"
     } else {
         "root: {level: INFO, handlers: [file]}\n"
     };
+    let buffer = if buffer {
+        ", buffer: {capacity: 65536}"
+    } else {
+        ""
+    };
     format!(
         "version: 1\nformatters:\n  f: {{format: \"%(levelname)s %(name)s %(message)s\"}}\n\
-         handlers:\n  file: {{class: logging.FileHandler, formatter: f, filename: {path:?}}}\n{via}"
+         handlers:\n  file: {{class: logging.FileHandler, formatter: f, filename: {path:?}{buffer}}}\n{via}"
     )
 }
 
-fn logconf(dir: &Path, queued: bool) -> (Dispatch, Box<dyn Send>) {
-    let text = logconf_yaml(&dir.join("out.log"), queued);
+fn logconf(dir: &Path, queued: bool, buffer: bool) -> (Dispatch, Box<dyn Send>) {
+    let text = logconf_yaml(&dir.join("out.log"), queued, buffer);
     let logging = logconf::Config::from_yaml_str(&text)
         .expect("the config loads")
         .build()
@@ -77,8 +82,15 @@ fn appender(dir: &Path, lossy: bool) -> (Dispatch, Box<dyn Send>) {
 }
 
 const SETUPS: &[(&str, Setup)] = &[
-    ("logconf FileHandler (synchronous)", |d| logconf(d, false)),
-    ("logconf QueueHandler -> FileHandler", |d| logconf(d, true)),
+    ("logconf FileHandler (synchronous)", |d| {
+        logconf(d, false, false)
+    }),
+    ("logconf QueueHandler -> FileHandler", |d| {
+        logconf(d, true, false)
+    }),
+    ("logconf QueueHandler -> FileHandler with `buffer:`", |d| {
+        logconf(d, true, true)
+    }),
     ("tracing-appender non_blocking (lossy)", |d| {
         appender(d, true)
     }),

@@ -93,7 +93,11 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
             terminator: &spec.terminator,
         };
         match spec.settings.build(&ctx) {
-            Ok(handler) => built[i] = Some(Arc::from(handler)),
+            Ok(handler) => {
+                if let Some(slot) = built.get_mut(i) {
+                    *slot = Some(Arc::from(handler));
+                }
+            }
             Err(err) => problems.push(
                 Problem::at(
                     spec.pos,
@@ -169,7 +173,9 @@ fn build_order(model: &Model) -> Vec<usize> {
         if seen.get(i).copied().unwrap_or(true) {
             return;
         }
-        seen[i] = true;
+        if let Some(seen) = seen.get_mut(i) {
+            *seen = true;
+        }
         if let Some(spec) = model.handlers.get(i) {
             for &d in &spec.downstream {
                 visit(model, d, seen, order);

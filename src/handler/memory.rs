@@ -170,7 +170,7 @@ impl MemoryHandler {
         {
             let mut held = self.held();
             held.records.push_back((parcel, level));
-            let waiting = held.records.len() - held.due;
+            let waiting = held.records.len().saturating_sub(held.due);
             if waiting < self.capacity && level < self.flush_level {
                 return;
             }
@@ -195,7 +195,7 @@ impl MemoryHandler {
             loop {
                 let batch: Vec<_> = {
                     let mut held = self.held();
-                    let due = std::mem::take(&mut held.due);
+                    let due = std::mem::take(&mut held.due).min(held.records.len());
                     held.records.drain(..due).collect()
                 };
                 if batch.is_empty() {

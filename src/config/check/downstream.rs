@@ -61,7 +61,8 @@ impl Checker<'_> {
                 {
                     let chain: Vec<String> = std::iter::once(start)
                         .chain(path)
-                        .map(|i| format!("`{}`", handlers[i].name))
+                        .filter_map(|i| handlers.get(i))
+                        .map(|h| format!("`{}`", h.name))
                         .collect();
                     self.report(
                         r.pos,
