@@ -152,3 +152,24 @@ fn chains_load_in_any_order_of_names() {
     drop(logging);
     assert_eq!(lines(dir.path()), ["0", "1", "2", "3", "4"]);
 }
+
+#[test]
+fn explain_names_the_handlers_records_are_passed_on_to() {
+    let text = "version: 1\n\
+        handlers:\n  \
+          out: {class: logging.StreamHandler}\n  \
+          mem: {class: logging.handlers.MemoryHandler, capacity: 5, target: out}\n  \
+          queued: {class: logging.handlers.QueueHandler, handlers: [mem, out]}\n\
+        root: {level: INFO, handlers: [queued]}\n";
+    let explained = logconf::Config::from_yaml_str(text)
+        .unwrap()
+        .explain("app")
+        .to_string();
+    assert!(
+        explained.contains(
+            "  -> handler `queued` (level NOTSET, formatter the default `%(message)s`)\n     \
+             which passes records on to [mem, out]\n"
+        ),
+        "{explained}"
+    );
+}

@@ -83,6 +83,9 @@ pub(crate) struct Router {
     handler_names: Vec<String>,
     /// Per handler: its formatter, as `explain` names it.
     handler_formatters: Vec<String>,
+    /// Per handler: the handlers it passes records on to (a MemoryHandler's
+    /// target, a QueueHandler's handlers), for `explain`.
+    handler_downstream: Vec<Vec<usize>>,
 }
 
 /// Whether `logging.Filter(name)` passes a record from `target`.
@@ -165,6 +168,11 @@ impl Router {
                             |f| format!("`{}`", f.name),
                         )
                 })
+                .collect(),
+            handler_downstream: model
+                .handlers
+                .iter()
+                .map(|h| h.downstream.clone())
                 .collect(),
         }
     }
@@ -337,6 +345,15 @@ impl Router {
                 "  -> handler `{name}` (level {}, formatter {formatter})",
                 d.level
             );
+            if let Some(downstream) = self.handler_downstream.get(d.handler)
+                && !downstream.is_empty()
+            {
+                let _ = writeln!(
+                    out,
+                    "     which passes records on to [{}]",
+                    self.names(downstream)
+                );
+            }
         }
         if route.last_resort {
             let _ = writeln!(
