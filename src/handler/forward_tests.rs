@@ -317,3 +317,34 @@ fn closing_a_stalled_queue_gives_up_and_reports() {
     sink.open();
     drop(q);
 }
+
+/// A handler that panics on every record (no real handler does).
+#[derive(Debug)]
+struct Panicky;
+
+impl Handler for Panicky {
+    fn emit(&self, _record: &[u8], _level: Level) {
+        panic!("a handler panicked");
+    }
+
+    fn flush(&self) {}
+}
+
+#[test]
+fn a_panicking_handler_does_not_stop_the_queue() {
+    let sink = Arc::new(Sink::default());
+    let q = build(
+        &queue(None, Full::Block),
+        &[Arc::new(Panicky) as Arc<dyn Handler>, sink.clone()],
+        &Captured::default(),
+    );
+    for i in 0..3 {
+        let both = Parcel::Fan(vec![
+            (0, Parcel::Text(b"boom\n"[..].into())),
+            (1, Parcel::Text(format!("{i}\n").into_bytes().into())),
+        ]);
+        q.forward(both, Level::INFO);
+    }
+    q.close();
+    assert_eq!(sink.texts(), ["0\n", "1\n", "2\n"]);
+}

@@ -21,6 +21,9 @@
 //! Python discards them), then the target is closed. Flushing the config
 //! (`Logging::flush`, the periodic flush) does not release held records.
 //!
+//! The MemoryHandler's own `level` and `filters` decide what is held; a
+//! `formatter` on it is accepted and unused, as in Python.
+//!
 //! Records are held already formatted as the target writes them (see
 //! [`super::forward`]): byte for byte what Python's target writes when it
 //! formats the `LogRecord` later.

@@ -54,7 +54,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
-use std::thread::JoinHandle;
+use std::thread::{JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 use super::Handler;
@@ -287,6 +287,7 @@ impl HandlerSettings for QueueSettings {
                 })?
         };
         Ok(Box::new(QueueHandler {
+            worker_id: worker.thread().id(),
             tx: RwLock::new(Some(tx)),
             children,
             progress,
@@ -460,6 +461,9 @@ pub(crate) struct QueueHandler {
     progress: Arc<Progress>,
     drop_when_full: bool,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// The background thread, which must never wait for itself (a panic
+    /// hook running on it).
+    worker_id: ThreadId,
     /// Reports of closing.
     reporter: Mutex<Reporter>,
 }
@@ -491,6 +495,11 @@ impl QueueHandler {
         }
     }
 
+    /// Whether this is the background thread.
+    fn on_worker(&self) -> bool {
+        std::thread::current().id() == self.worker_id
+    }
+
     fn report(&self, line: &str) {
         let reports = {
             let mut reporter = self.reporter.lock().unwrap_or_else(PoisonError::into_inner);
@@ -505,6 +514,9 @@ impl QueueHandler {
     /// Closes the queue (at most [`CLOSE_WAIT`] for logging threads still
     /// pushing), then waits, at most [`CLOSE_WAIT`], for the thread to end.
     fn stop(&self) {
+        if self.on_worker() {
+            return;
+        }
         let deadline = Instant::now() + CLOSE_WAIT;
         let tx = loop {
             match self.tx.try_write() {
@@ -560,14 +572,18 @@ impl Handler for QueueHandler {
     }
 
     fn flush(&self) {
-        self.progress.drained(FLUSH_WAIT);
+        if !self.on_worker() {
+            self.progress.drained(FLUSH_WAIT);
+        }
         for child in self.children.iter() {
             child.flush();
         }
     }
 
     fn try_flush(&self) {
-        self.progress.drained(PANIC_WAIT);
+        if !self.on_worker() {
+            self.progress.drained(PANIC_WAIT);
+        }
         for child in self.children.iter() {
             child.try_flush();
         }
