@@ -17,12 +17,18 @@ const COMMON: &[&str] = &["name"];
 /// Checks the `.` attributes of a handler of `class`; returns the
 /// `terminator` it sets, if any.
 pub(super) fn attributes(args: &mut Args<'_, '_>, class: &HandlerClass) -> Option<String> {
-    let mut attrs = args.mapping(".")?;
     let mut supported: Vec<&str> = class
         .keys
         .iter()
         .filter_map(|k| k.strip_prefix('.'))
         .collect();
+    // A class claiming attributes of its own reads `.` in its parse step,
+    // which has reported a `.` that is not a mapping.
+    let own = supported.iter().any(|a| *a != "terminator");
+    if own && !matches!(args.get(".").map(|e| &e.value.value), Some(Value::Map(_))) {
+        return None;
+    }
+    let mut attrs = args.mapping(".")?;
     supported.extend(COMMON);
     for (key, _) in attrs.entries() {
         if supported.contains(&key) {
