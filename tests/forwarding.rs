@@ -173,3 +173,22 @@ fn explain_names_the_handlers_records_are_passed_on_to() {
         "{explained}"
     );
 }
+
+#[test]
+fn the_readme_examples_load() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let mut found = 0;
+    for block in readme.split("```yaml\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        if !block.contains("MemoryHandler") && !block.contains("QueueHandler") {
+            continue;
+        }
+        found += 1;
+        let text = format!(
+            "version: 1\nformatters:\n  plain: {{format: \"%(message)s\"}}\n{}",
+            block.replace("app.log", "/dev/null")
+        );
+        logconf::Config::from_yaml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    }
+    assert_eq!(found, 2);
+}

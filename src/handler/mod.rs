@@ -1,4 +1,6 @@
-//! Handlers: formatted bytes to a sink (stream, file, rotating file, null).
+//! Handlers: formatted bytes to a sink (stream, file, rotating file, null,
+//! syslog), and the handlers that pass records on to others (memory, queue:
+//! see [`forward`]).
 //!
 //! Each class is an entry of [`class::CLASSES`]: its parse step turns the
 //! config's keys into settings ([`class::HandlerSettings`]), and building
