@@ -11,16 +11,18 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::error::{Error, Problem};
 use crate::format::Formatter;
 use crate::format::class::RecordFormat;
-use crate::handler::StreamTarget;
 use crate::handler::class::{BuildContext, HandlerSettings as _};
 use crate::handler::clock::{Clock, SystemClock};
+use crate::handler::forward::ForwardKind;
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
+use crate::handler::{Handler, StreamTarget};
+use crate::level::Level;
 use crate::live::Live;
 use crate::model::Model;
 use crate::routing::Router;
 use crate::sources::ConfigSource;
-use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
+use crate::subscriber::{Forward, LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
 /// [`Config::build`](crate::Config::build) returns.
@@ -92,15 +94,31 @@ pub(crate) fn build_shared(
 
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
-    let mut slots = Vec::with_capacity(model.handlers.len());
     let old = previous.map_or(&[][..], Shared::slots);
     let mut kept = vec![false; old.len()];
-    for spec in &model.handlers {
+    // Handlers that others pass records on to are built first.
+    let mut built: Vec<Option<Arc<dyn Handler>>> = vec![None; model.handlers.len()];
+    for i in build_order(model) {
+        let Some(spec) = model.handlers.get(i) else {
+            continue;
+        };
+        let downstream: Option<Vec<Arc<dyn Handler>>> = spec
+            .downstream
+            .iter()
+            .map(|&d| built.get(d).cloned().flatten())
+            .collect();
+        // A handler it passes records on to could not be built: reported.
+        let Some(downstream) = downstream else {
+            continue;
+        };
         let ctx = BuildContext {
             name: &spec.name,
             clock: Arc::clone(&clock),
             errors: Arc::clone(&errors),
+            downstream: &downstream,
+            terminator: &spec.terminator,
         };
+        // A reload keeps a handler whose output is the same, file open.
         let same = old.iter().enumerate().position(|(i, slot)| {
             !kept[i]
                 && slot
@@ -109,7 +127,7 @@ pub(crate) fn build_shared(
                     .is_some_and(|s| s.same_output(&*spec.settings))
         });
         let is_stream = spec.settings.as_any().is::<StreamTarget>();
-        let built = match same {
+        let handler = match same {
             Some(i) => {
                 kept[i] = true;
                 Ok(Arc::clone(&old[i].handler))
@@ -117,22 +135,11 @@ pub(crate) fn build_shared(
             None if test_writer && is_stream => StreamTarget::Test.build(&ctx).map(Arc::from),
             None => spec.settings.build(&ctx).map(Arc::from),
         };
-        match built {
+        match handler {
             Ok(handler) => {
-                let terminator = spec.terminator.as_bytes();
-                let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
-                    Some(i) => i,
-                    None => {
-                        terminators.push(terminator.into());
-                        terminators.len() - 1
-                    }
-                };
-                slots.push(Slot {
-                    handler,
-                    settings: Some(Arc::clone(&spec.settings)),
-                    formatter: spec.formatter.unwrap_or(default_formatter),
-                    terminator,
-                });
+                if let Some(slot) = built.get_mut(i) {
+                    *slot = Some(handler);
+                }
             }
             Err(err) => {
                 let mut problem = Problem::at(
@@ -157,6 +164,39 @@ pub(crate) fn build_shared(
     if !problems.is_empty() {
         return Err(Error::open(model.source.clone(), problems));
     }
+    let mut slots = Vec::with_capacity(model.handlers.len());
+    for (spec, handler) in model.handlers.iter().zip(built) {
+        let Some(handler) = handler else {
+            continue;
+        };
+        let terminator = spec.terminator.as_bytes();
+        let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
+            Some(i) => i,
+            None => {
+                terminators.push(terminator.into());
+                terminators.len() - 1
+            }
+        };
+        let forward = spec.settings.forwarding().map(|f| Forward {
+            kind: f.kind,
+            downstream: spec
+                .downstream
+                .iter()
+                .map(|&d| (d, model.handlers.get(d).map_or(Level::NOTSET, |h| h.level)))
+                .collect(),
+            message: match f.kind {
+                ForwardKind::Fan { .. } => spec.formatter,
+                ForwardKind::Hold => None,
+            },
+        });
+        slots.push(Slot {
+            handler,
+            settings: Some(Arc::clone(&spec.settings)),
+            formatter: spec.formatter.unwrap_or(default_formatter),
+            terminator,
+            forward,
+        });
+    }
     let last_resort = Slot {
         handler: Arc::new(StreamHandler::new(
             if test_writer {
@@ -169,6 +209,7 @@ pub(crate) fn build_shared(
         settings: None,
         formatter: default_formatter,
         terminator: 0,
+        forward: None,
     };
     let router = Router::new(model);
     let shared = Arc::new(Shared::new(
@@ -183,6 +224,31 @@ pub(crate) fn build_shared(
         start_flusher(&shared, interval);
     }
     Ok(shared)
+}
+
+/// The order to build the handlers in: each after the handlers it passes
+/// records on to (the checker has refused loops).
+fn build_order(model: &Model) -> Vec<usize> {
+    fn visit(model: &Model, i: usize, seen: &mut [bool], order: &mut Vec<usize>) {
+        if seen.get(i).copied().unwrap_or(true) {
+            return;
+        }
+        if let Some(seen) = seen.get_mut(i) {
+            *seen = true;
+        }
+        if let Some(spec) = model.handlers.get(i) {
+            for &d in &spec.downstream {
+                visit(model, d, seen, order);
+            }
+        }
+        order.push(i);
+    }
+    let mut seen = vec![false; model.handlers.len()];
+    let mut order = Vec::with_capacity(model.handlers.len());
+    for i in 0..model.handlers.len() {
+        visit(model, i, &mut seen, &mut order);
+    }
+    order
 }
 
 /// Builds `model`, loaded from `source`, on `injected` (`None`: the system
@@ -328,7 +394,9 @@ impl Logging {
     }
 
     /// Flushes every handler, and waits for the compressions of rotated
-    /// files queued so far (`compress: gzip`).
+    /// files queued so far (`compress: gzip`). A `QueueHandler` first waits
+    /// (at most 5 s) for the records queued so far to be written; a
+    /// `MemoryHandler` keeps its records until its own rules pass them on.
     pub fn flush(&self) {
         self.runtime.finish();
     }
@@ -385,7 +453,7 @@ impl Logging {
         })
     }
 
-    /// A guard that flushes this config's handlers when dropped, without
+    /// A guard that closes this config's handlers when dropped (see [`Guard`]), without
     /// installing anything (for a config used through [`Logging::layer`]).
     /// It also makes a panic write buffered records first.
     pub fn guard(&self) -> Guard {
@@ -416,9 +484,14 @@ impl Logging {
     }
 }
 
-/// Flushes every handler and waits for pending compressions of rotated
-/// files when dropped. Keep it alive for as long as the
-/// program logs (bind it in `main`: `let _guard = logconf::init()?;`).
+/// Closes the handlers when dropped, as Python's `logging.shutdown` does:
+/// each `QueueHandler` writes out what is queued and joins its thread (at
+/// most 5 s), each `MemoryHandler` passes its records on if `flushOnClose`
+/// says so, then every handler is flushed and pending compressions of
+/// rotated files finish. Keep it alive for as long as the program logs
+/// (bind it in `main`: `let _guard = logconf::init()?;`); records logged
+/// after it is dropped are still written (a queue handler's on the logging
+/// thread).
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
     runtime: Arc<Runtime>,
@@ -490,8 +563,10 @@ impl fmt::Debug for Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        // Buffers written, compressions finished.
-        self.runtime.finish();
+        // Python's shutdown: queues written out and their threads joined,
+        // memory handlers' records passed on (`flushOnClose`), then every
+        // handler flushed and its compressions finished.
+        self.runtime.close();
     }
 }
 

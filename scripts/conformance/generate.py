@@ -198,6 +198,15 @@ def child(spec_path):
         handler = logging.getHandlerByName(name)
         handler.namer = gzip_namer
         handler.rotator = gzip_rotator
+    # Python 3.13's dictConfig makes a QueueHandler's listener but leaves
+    # starting it to the program; logconf starts it when the config is built.
+    queues = [
+        h
+        for h in (logging.getHandlerByName(n) for n in sorted(logging.getHandlerNames()))
+        if getattr(h, "listener", None) is not None
+    ]
+    for q in queues:
+        q.listener.start()
     for event in spec["events"]:
         if isinstance(event, dict):
             run_step(event, clock)
@@ -205,6 +214,15 @@ def child(spec_path):
         target, level, message, *rest = event
         extra = rest[0] if rest and isinstance(rest[0], dict) else None
         logging.getLogger(py_name(target)).log(LEVELS[level], "%s", message, extra=extra)
+    # logconf stops each queue before the handlers it writes to (3.13's
+    # shutdown never stops a listener): a queue listed by another queue is
+    # stopped after it.
+    while queues:
+        listed = {id(h) for q in queues for h in q.listener.handlers}
+        first = [q for q in queues if id(q) not in listed] or queues[:1]
+        for q in first:
+            q.listener.stop()
+            queues.remove(q)
     logging.shutdown()
 
 

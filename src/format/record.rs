@@ -45,7 +45,7 @@ impl OwnedValue {
 /// The structured fields of one event (not counting `message`), in the
 /// order the event recorded them. Reused across events: `clear` keeps the
 /// allocations.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Fields {
     /// Field name and where its value is.
     entries: Vec<(&'static str, Slot)>,

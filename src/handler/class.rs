@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::Handler;
 use super::clock::Clock;
+use super::forward::Forwarding;
 use super::report::{ErrorSink, Reporter};
 use crate::args::Args;
 
@@ -28,6 +29,11 @@ pub(crate) struct BuildContext<'a> {
     pub(crate) clock: Arc<dyn Clock>,
     /// Where failure reports go.
     pub(crate) errors: Arc<dyn ErrorSink>,
+    /// The handlers this one passes records on to, built already, in the
+    /// order of its [`HandlerSettings::forwarding`] (empty for the others).
+    pub(crate) downstream: &'a [Arc<dyn Handler>],
+    /// What ends each record it is given (its class's, or `.terminator`).
+    pub(crate) terminator: &'a str,
 }
 
 impl BuildContext<'_> {
@@ -62,6 +68,13 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
 
     /// The settings as `Any`, to compare or inspect them.
     fn as_any(&self) -> &dyn Any;
+
+    /// The handlers this one passes records on to, by name, and how
+    /// (`MemoryHandler`, `QueueHandler`); `None` for a handler that writes
+    /// records itself.
+    fn forwarding(&self) -> Option<&Forwarding> {
+        None
+    }
 }
 
 /// Whether `other` is a `T` equal to `this`: the usual
@@ -101,6 +114,8 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::timed::handler::CLASS,
     #[cfg(unix)]
     super::watched::CLASS,
+    super::memory::CLASS,
+    super::queue::CLASS,
 ];
 
 /// Python's handler classes logconf does not implement, each with what to
@@ -109,18 +124,8 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
     #[cfg(not(unix))]
     ("logging.handlers.WatchedFileHandler", None),
     (
-        "logging.handlers.QueueHandler",
-        Some(
-            "list its `handlers` on the loggers directly; add `buffer:` to file handlers to write in batches",
-        ),
-    ),
-    (
         "logging.handlers.QueueListener",
-        Some("list its handlers on the loggers directly"),
-    ),
-    (
-        "logging.handlers.MemoryHandler",
-        Some("give the target file handler a `buffer: {capacity, flushLevel}` instead"),
+        Some("use `logging.handlers.QueueHandler` with `handlers: [...]`: it makes its listener"),
     ),
     (
         "logging.handlers.BufferingHandler",

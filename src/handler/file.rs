@@ -623,6 +623,7 @@ pub(crate) const FILE_KEYS: &[&str] = &[
     "errors",
     "permissions",
     "buffer",
+    ".terminator",
 ];
 
 /// The default permissions of a created log file.

@@ -1,5 +1,6 @@
 //! Handlers: formatted bytes to a sink (stream, file, size- and
-//! time-rotating file, watched file, null).
+//! time-rotating file, watched file, null, syslog), and the handlers that
+//! pass records on to others (memory, queue: see [`forward`]).
 //!
 //! Each class is an entry of [`class::CLASSES`]: its parse step turns the
 //! config's keys into settings ([`class::HandlerSettings`]), and building
@@ -33,7 +34,10 @@ pub(crate) mod class;
 pub(crate) mod clock;
 pub(crate) mod compress;
 pub(crate) mod file;
+pub(crate) mod forward;
+pub(crate) mod memory;
 pub(crate) mod null;
+pub(crate) mod queue;
 pub(crate) mod report;
 pub(crate) mod rotating;
 pub(crate) mod stream;
@@ -42,6 +46,8 @@ pub(crate) mod timed;
 #[cfg(unix)]
 pub(crate) mod watched;
 
+#[cfg(test)]
+mod forward_tests;
 #[cfg(test)]
 mod tests;
 
@@ -120,6 +126,21 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     fn flush_interval(&self) -> Option<Duration> {
         None
     }
+    /// Takes a record made ready for a handler that passes records on
+    /// (`MemoryHandler`, `QueueHandler`; see [`forward`]). A plain handler
+    /// writes the parcel's text, if it is one.
+    fn forward(&self, parcel: forward::Parcel, level: Level) {
+        if let forward::Parcel::Text(text) = parcel {
+            self.emit(&text, level);
+        }
+    }
+    /// Python's `close` at shutdown (the guard dropped, or the config):
+    /// a handler that holds records back releases them by its own rules
+    /// and closes the handlers it passes them on to. Others flush.
+    fn close(&self) {
+        self.finish();
+    }
+
     /// Like [`Handler::flush`], then waits for the handler's background
     /// work (compression) queued so far: what a guard's drop calls.
     fn finish(&self) {

@@ -72,6 +72,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
         "compress",
         "maxAgeDays",
         "maxTotalBytes",
+        ".terminator",
     ],
     terminator: "\n",
     parse: |args| {
@@ -113,6 +114,7 @@ impl HandlerSettings for RotatingSettings {
         let rule = SizeRotation {
             size: self.rule,
             worker,
+            terminator: ctx.terminator.as_bytes().to_vec(),
         };
         let handler = FileHandler::new(&self.file, rule, ctx.reporter(), Arc::clone(&ctx.clock))?;
         Ok(Box::new(handler))
@@ -162,6 +164,10 @@ pub(crate) struct SizeRotation {
     size: SizeRule,
     /// Compression and retention, off the logging thread.
     worker: Option<Arc<Worker>>,
+    /// The handler's terminator, at the end of every record: Python's
+    /// `shouldRollover` measures `"%s\n" % self.format(record)` whatever the
+    /// terminator, so a record is measured with `\n` in its place.
+    terminator: Vec<u8>,
 }
 
 impl Rule for SizeRotation {
@@ -186,9 +192,13 @@ impl Rule for SizeRotation {
         if pos == 0 {
             return false;
         }
+        // Measured with `\n` as its terminator (the common case: itself).
+        let body = record
+            .strip_suffix(self.terminator.as_slice())
+            .unwrap_or(record);
         // Characters never outnumber bytes: only count them near the limit.
-        if pos.saturating_add(record.len() as u64) < max_bytes
-            || pos.saturating_add(char_len(record)) < max_bytes
+        if pos.saturating_add(body.len() as u64 + 1) < max_bytes
+            || pos.saturating_add(char_len(body) + 1) < max_bytes
         {
             return false;
         }

@@ -26,7 +26,7 @@ use crate::level::Level;
 /// captured by `cargo test`).
 pub(crate) const CLASS: HandlerClass = HandlerClass {
     name: "logging.StreamHandler",
-    keys: &["stream"],
+    keys: &["stream", ".terminator"],
     terminator: "\n",
     parse: |args| {
         let target = args.choice(

@@ -62,6 +62,8 @@ fn build_with(
         name,
         clock,
         errors,
+        downstream: &[],
+        terminator: "\n",
     })
 }
 
@@ -857,6 +859,8 @@ fn rotating_keep(
             name: "rotating",
             clock: clock.clone(),
             errors: Arc::new(errors.clone()),
+            downstream: &[],
+            terminator: "\n",
         })
         .unwrap();
     Built {

@@ -213,6 +213,8 @@ mod tests {
             name: "w",
             clock: clock.clone(),
             errors: Arc::new(errors.clone()),
+            downstream: &[],
+            terminator: "\n",
         })?;
         Ok((handler, clock, errors))
     }

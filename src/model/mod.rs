@@ -89,6 +89,9 @@ pub(crate) struct HandlerSpec {
     pub(crate) formatter: Option<usize>,
     /// Indexes into [`Model::filters`].
     pub(crate) filters: Vec<usize>,
+    /// Indexes into [`Model::handlers`] of the handlers it passes records
+    /// on to (a MemoryHandler's `target`, a QueueHandler's `handlers`).
+    pub(crate) downstream: Vec<usize>,
 }
 
 /// One logger entry (or the root).

@@ -95,6 +95,9 @@ pub(crate) struct Router {
     env_levels: Vec<EnvLevel>,
     /// The `RUST_LOG` directive that set the root's level, and the file's.
     root_env: Option<(String, Level)>,
+    /// Per handler: the handlers it passes records on to (a MemoryHandler's
+    /// target, a QueueHandler's handlers), for `explain`.
+    handler_downstream: Vec<Vec<usize>>,
 }
 
 /// A level as `explain` shows it (`OFF` for `RUST_LOG`'s `off`).
@@ -202,6 +205,11 @@ impl Router {
                             |f| format!("`{}`", f.name),
                         )
                 })
+                .collect(),
+            handler_downstream: model
+                .handlers
+                .iter()
+                .map(|h| h.downstream.clone())
                 .collect(),
         }
     }
@@ -352,6 +360,21 @@ impl Router {
         }
     }
 
+    /// Whether the filters of handler `h` pass records from `target`
+    /// (Python's `Handler.filter`, when another handler passes a record on).
+    pub(crate) fn handler_passes(&self, h: usize, target: &str) -> bool {
+        let Some((_, filters)) = self.handlers.get(h) else {
+            return true;
+        };
+        if filters.is_empty() {
+            return true;
+        }
+        let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
+        filters
+            .iter()
+            .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs)))
+    }
+
     fn root_filters_pass(&self, segs: &[&str]) -> bool {
         self.root
             .filters
@@ -433,6 +456,15 @@ impl Router {
                 "  -> handler `{name}` (level {}, formatter {formatter})",
                 d.level
             );
+            if let Some(downstream) = self.handler_downstream.get(d.handler)
+                && !downstream.is_empty()
+            {
+                let _ = writeln!(
+                    out,
+                    "     which passes records on to [{}]",
+                    self.names(downstream)
+                );
+            }
         }
         if route.last_resort {
             let _ = writeln!(

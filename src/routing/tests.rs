@@ -25,6 +25,7 @@ fn handler(name: &str, level: Level) -> HandlerSpec {
         level,
         formatter: None,
         filters: Vec::new(),
+        downstream: Vec::new(),
     }
 }
 

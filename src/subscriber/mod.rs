@@ -3,6 +3,7 @@
 //! and hands the bytes to the handlers; plus the per-layer filter that
 //! rejects whole callsites when they register.
 
+mod forward;
 mod record;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use crate::handler::clock::Clock;
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
+pub(crate) use forward::Forward;
 pub(crate) use record::{START, Scratch, SpanData};
 
 /// What makes the layer look at spans: their names or their fields.
@@ -45,6 +47,9 @@ pub(crate) struct Slot {
     pub(crate) formatter: usize,
     /// Index into [`Shared::terminators`].
     pub(crate) terminator: usize,
+    /// How the handler passes records on, if it does (`MemoryHandler`,
+    /// `QueueHandler`).
+    pub(crate) forward: Option<Forward>,
 }
 
 /// The config the layer, the filter and the guards currently use: one cell
@@ -86,6 +91,11 @@ impl Runtime {
     /// Flushes without waiting long for a busy handler (from a panic hook).
     pub(crate) fn try_flush(&self) {
         self.current().try_flush();
+    }
+
+    /// Closes every handler of the current config (the guard dropped).
+    pub(crate) fn close(&self) {
+        self.current().close();
     }
 }
 
@@ -253,6 +263,26 @@ impl Shared {
         self.last_resort.handler.flush();
     }
 
+    /// Python's shutdown: closes each handler no other handler passes
+    /// records on to (a handler that passes records on closes the handlers
+    /// it passes them to after itself), then flushes every handler.
+    pub(crate) fn close(&self) {
+        let mut downstream = vec![false; self.handlers.len()];
+        for forward in self.handlers.iter().filter_map(|s| s.forward.as_ref()) {
+            for &(h, _) in &forward.downstream {
+                if let Some(d) = downstream.get_mut(h) {
+                    *d = true;
+                }
+            }
+        }
+        for (slot, downstream) in self.handlers.iter().zip(downstream) {
+            if !downstream {
+                slot.handler.close();
+            }
+        }
+        self.finish();
+    }
+
     /// Flushes every handler without waiting long for a busy one (from a
     /// panic hook).
     pub(crate) fn try_flush(&self) {
@@ -337,18 +367,28 @@ impl Shared {
     /// Formats `record` for `slot` (once per formatter and terminator) and
     /// hands it to the slot's handler.
     fn emit(&self, slot: &Slot, out: &mut Output, record: &Record<'_>, level: Level) {
+        if slot.forward.is_some() {
+            let parcel = self.parcel(slot, out, record, level);
+            slot.handler.forward(parcel, level);
+            return;
+        }
+        let bytes = self.text(slot, out, record);
+        slot.handler.emit(bytes, level);
+    }
+
+    /// The record as `slot`'s formatter renders it, with its terminator.
+    fn text<'o>(&self, slot: &Slot, out: &'o mut Output, record: &Record<'_>) -> &'o [u8] {
         let terminator = self
             .terminators
             .get(slot.terminator)
             .map_or(&b"\n"[..], |t| &t[..]);
-        let bytes = out.formatted(
+        out.formatted(
             slot.formatter,
             slot.terminator,
             terminator,
             &self.formatters,
             record,
-        );
-        slot.handler.emit(bytes, level);
+        )
     }
 }
 

@@ -5,6 +5,25 @@
 //! do not edit. Regenerate with
 //! `PYENV_VERSION=3.13.0 python3 scripts/conformance/generate.py`.
 
+/// Events of `scenarios/attribute_terminator.yaml`.
+fn attribute_terminator() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "one");
+    log::log!(target: "app::db", log::Level::Warn, "{}", "two");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "three");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "héllo");
+}
+
+/// Events of `scenarios/attribute_terminator_rotating.yaml`.
+fn attribute_terminator_rotating() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "0123456789");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "abcdefghij");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "klmnopqrst");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "uvwxyz");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "ABCDEFGHIJKLMNOPQRSTU");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "é");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "last");
+}
+
 /// Events of `scenarios/cfg_filename.yaml`.
 fn cfg_filename() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "written twice");
@@ -360,12 +379,80 @@ fn log_crate_vs_log_logger() {
     tracing::event!(target: "log", tracing::Level::ERROR, "{}", "log error");
 }
 
+/// Events of `scenarios/memory_capacity.yaml`.
+fn memory_capacity() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "two");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "three");
+    log::log!(target: "app", log::Level::Info, "{}", "four");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "five");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "six");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "seven");
+}
+
+/// Events of `scenarios/memory_chain.yaml`.
+fn memory_chain() {
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "1");
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "2");
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "3");
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "4");
+    tracing::event!(target: "a", tracing::Level::ERROR, "{}", "5 error, passed on by the inner one");
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "6");
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "7");
+}
+
+/// Events of `scenarios/memory_flush_level.yaml`.
+fn memory_flush_level() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "context one");
+    tracing::event!(target: "app::db", tracing::Level::INFO, "{}", "context two");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "the trigger");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "after");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "second trigger");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "held at shutdown, discarded");
+}
+
+/// Events of `scenarios/memory_flush_on_close.yaml`.
+fn memory_flush_on_close() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "two");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "three");
+}
+
+/// Events of `scenarios/memory_target_filters.yaml`.
+fn memory_target_filters() {
+    tracing::event!(target: "app::db", tracing::Level::INFO, "{}", "db one");
+    tracing::event!(target: "app::web", tracing::Level::INFO, "{}", "web one, counts but filtered");
+    tracing::event!(target: "app::db", tracing::Level::DEBUG, "{}", "db debug, below the memory handler's level");
+    tracing::event!(target: "other", tracing::Level::INFO, "{}", "other, rejected by the memory handler's filter");
+    tracing::event!(target: "app::db", tracing::Level::INFO, "{}", "db two");
+    tracing::event!(target: "app::db::pool", tracing::Level::WARN, "{}", "db three");
+}
+
 /// Events of `scenarios/minimal_config.yaml`.
 fn minimal_config() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "dropped: root is WARNING");
     tracing::event!(target: "app", tracing::Level::WARN, "{}", "warning to lastResort");
     tracing::event!(target: "app::x", tracing::Level::ERROR, "{}", "error to lastResort");
     log::log!(target: "app", log::Level::Warn, "{}", "warning through log");
+}
+
+/// Events of `scenarios/mixed_memory_queue.yaml`.
+fn mixed_memory_queue() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "q1");
+    tracing::event!(target: "app::db", tracing::Level::INFO, "{}", "q2");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "q3");
+    tracing::event!(target: "direct", tracing::Level::INFO, "{}", "d1, written at once");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "q4");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "q5, held until shutdown");
+}
+
+/// Events of `scenarios/mixed_memory_to_queue.yaml`.
+fn mixed_memory_to_queue() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "two");
+    log::log!(target: "app::db", log::Level::Error, "{}", "three");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "four");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "five, discarded");
 }
 
 /// Events of `scenarios/multiline_message.yaml`.
@@ -427,6 +514,30 @@ fn propagate_yaml11() {
     tracing::event!(target: "o", tracing::Level::INFO, "{}", "stderr only");
     tracing::event!(target: "f", tracing::Level::INFO, "{}", "stderr only");
     tracing::event!(target: "y", tracing::Level::INFO, "{}", "stderr and stdout");
+}
+
+/// Events of `scenarios/queue_basic.yaml`.
+fn queue_basic() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "one");
+    log::log!(target: "app::db", log::Level::Info, "{}", "two");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "three");
+    tracing::event!(target: "app::db", tracing::Level::ERROR, "{}", "four");
+}
+
+/// Events of `scenarios/queue_formatter.yaml`.
+fn queue_formatter() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    log::log!(target: "app::db", log::Level::Warn, "{}", "from log");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "no user");
+}
+
+/// Events of `scenarios/queue_respect_level.yaml`.
+fn queue_respect_level() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "debug, below the queue handler's level");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "info");
+    log::log!(target: "app", log::Level::Warn, "{}", "warning");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "error");
+    tracing::event!(target: "app::x", tracing::Level::INFO, "{}", "info again");
 }
 
 /// Events of `scenarios/quiet_preset_default.yaml`.
@@ -1132,6 +1243,8 @@ pub(crate) fn clock(name: &str) -> Option<crate::shim::Clock> {
 /// Emits the events of scenario `name`; false if there is no such scenario.
 pub(crate) fn emit(name: &str) -> bool {
     match name {
+        "attribute_terminator" => attribute_terminator(),
+        "attribute_terminator_rotating" => attribute_terminator_rotating(),
         "cfg_filename" => cfg_filename(),
         "cfg_format" => cfg_format(),
         "cfg_key_index" => cfg_key_index(),
@@ -1178,13 +1291,23 @@ pub(crate) fn emit(name: &str) -> bool {
         "log_crate_levels" => log_crate_levels(),
         "log_crate_selective" => log_crate_selective(),
         "log_crate_vs_log_logger" => log_crate_vs_log_logger(),
+        "memory_capacity" => memory_capacity(),
+        "memory_chain" => memory_chain(),
+        "memory_flush_level" => memory_flush_level(),
+        "memory_flush_on_close" => memory_flush_on_close(),
+        "memory_target_filters" => memory_target_filters(),
         "minimal_config" => minimal_config(),
+        "mixed_memory_queue" => mixed_memory_queue(),
+        "mixed_memory_to_queue" => mixed_memory_to_queue(),
         "multiline_message" => multiline_message(),
         "names_boundary" => names_boundary(),
         "names_dot_in_config" => names_dot_in_config(),
         "names_odd_chars" => names_odd_chars(),
         "propagate_depths" => propagate_depths(),
         "propagate_yaml11" => propagate_yaml11(),
+        "queue_basic" => queue_basic(),
+        "queue_formatter" => queue_formatter(),
+        "queue_respect_level" => queue_respect_level(),
         "quiet_preset_default" => quiet_preset_default(),
         "quiet_preset_named" => quiet_preset_named(),
         "quiet_preset_off" => quiet_preset_off(),

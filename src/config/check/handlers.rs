@@ -49,7 +49,9 @@ impl Checker<'_> {
         match class {
             Some(class) => {
                 let mut known = HANDLER_COMMON.to_vec();
-                known.extend(class.keys);
+                // `.x` in a class's keys claims the attribute `x` (see attributes.rs).
+                known.extend(class.keys.iter().filter(|k| !k.starts_with('.')));
+                known.push(".");
                 args.unknown_keys(&known, &format!(" for `{}`", class.name));
             }
             // The factory's keys are its arguments: only its one problem.
@@ -67,6 +69,7 @@ impl Checker<'_> {
             ),
         }
         let settings = class.and_then(|class| (class.parse)(&mut args));
+        let terminator = class.and_then(|class| super::attributes::attributes(&mut args, class));
         let level = match args.get("level") {
             None => Some(Level::NOTSET),
             Some(_) => args.level("level"),
@@ -94,10 +97,11 @@ impl Checker<'_> {
             pos: entry.key_pos,
             class: class.name,
             settings: settings?,
-            terminator: class.terminator.to_owned(),
+            terminator: terminator.unwrap_or_else(|| class.terminator.to_owned()),
             level: level?,
             formatter,
             filters,
+            downstream: Vec::new(),
         })
     }
 }

@@ -3,6 +3,8 @@
 //! section (`top`, `formatters`, `filters`, `handlers`, `loggers`); the
 //! value readers they share are in [`crate::args`].
 
+mod attributes;
+mod downstream;
 mod filters;
 mod formatters;
 mod handlers;

@@ -145,6 +145,7 @@ impl Checker<'_> {
                 handlers.push(h);
             }
         }
+        self.downstream(&mut handlers, &handler_names);
 
         let mut loggers = Vec::new();
         let mut seen: HashMap<String, (String, Pos)> = HashMap::new();

@@ -15,7 +15,15 @@ use crate::tree::Value;
 pub(crate) const CLASS: HandlerClass = HandlerClass {
     name: "logging.handlers.SysLogHandler",
     keys: &[
-        "address", "facility", "socktype", ".", "framing", "rfc5424", "timeout", "backlog",
+        "address",
+        "facility",
+        "socktype",
+        ".ident",
+        ".append_nul",
+        "framing",
+        "rfc5424",
+        "timeout",
+        "backlog",
     ],
     // A syslog packet is the message alone: the daemon frames it.
     terminator: "",
@@ -83,8 +91,8 @@ fn parse(args: &mut Args<'_, '_>) -> Option<SysLogOptions> {
             Err(message) => args.report("facility", message, None),
         }
     }
+    // Unknown attributes are reported with every class's (attributes.rs).
     if let Some(mut attributes) = args.mapping(".") {
-        attributes.unknown_keys(&["ident", "append_nul"], " in `.` of `SysLogHandler`");
         if let Some(ident) = attributes.string("ident") {
             options.ident = ident.to_owned();
         }

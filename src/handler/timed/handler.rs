@@ -76,6 +76,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
         "compress",
         "maxAgeDays",
         "maxTotalBytes",
+        ".terminator",
         // Refused with its own message below.
         "mode",
     ],
