@@ -103,6 +103,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 /// in place of `init()`'s search of the working directory: the file named
 /// by `LOG_CFG`; else the debug profile with `--debug` or
 /// `LOG_PROFILE=debug`; else the default profile.
+///
+/// Not `init()` itself: run from the repository's root, its search finds
+/// the `deploy_vpc` example's `configs/logger_config.yaml`; and `--explain`
+/// needs the `Config` (`init()` returns only the guard). Loading, then
+/// `build()?.install()?`, is what `init()` does.
 fn load_config(debug: bool) -> Result<Config, logconf::Error> {
     if let Some(path) = env::var_os(LOG_CFG).filter(|path| !path.is_empty()) {
         return Config::from_path(path);
@@ -133,7 +138,9 @@ impl ProvideCredentials for Disabled {
 /// The SDK config for one profile of [`CREDENTIALS`], pointed at the stand-in.
 async fn sdk_config(profile: &str, endpoint: &str) -> SdkConfig {
     // Plain HTTP to loopback: the SDK's hyper 1.x client without TLS, so no
-    // TLS stack is compiled.
+    // TLS stack is compiled. (`build_http` is public but hidden from the
+    // docs; the documented `build_https` needs a TLS feature, which brings
+    // rustls and aws-lc-rs, a C library, into the build.)
     let http_client = aws_smithy_http_client::Builder::new().build_http();
     let files = EnvConfigFiles::builder()
         .with_contents(EnvConfigFileKind::Credentials, CREDENTIALS)
