@@ -360,6 +360,54 @@ target `aws_config::profile::credentials`
 
 ";
 
+/// Every first segment a real SDK call was seen to log under (HTTP, TLS
+/// with h2, the legacy hyper 0.14 client, IMDS, profiles) is in the quiet
+/// preset, which the default profile does not override.
+#[test]
+fn the_preset_covers_every_sdk_crate_seen_logging() {
+    let seen = [
+        "aws_config::meta::credentials::chain",
+        "aws_runtime::env_config",
+        "aws_sdk_sts::operation::get_caller_identity",
+        "aws_sdk_s3::client",
+        "aws_sigv4::http_request::sign",
+        "aws_smithy_http_client::client",
+        "aws_smithy_runtime::client::orchestrator",
+        "aws_smithy_runtime_api::client::interceptors::context",
+        "h2::proto::connection",
+        "hyper::client::pool",
+        "hyper_util::client::legacy::pool",
+        "rustls::client::hs",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = Vec::new();
+    for target in seen {
+        args.extend(["--explain", target]);
+    }
+    let out = run(dir.path(), &args, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    let explanations: Vec<&str> = stdout.split("\n\n").take(seen.len()).collect();
+    for (target, explanation) in seen.iter().zip(&explanations) {
+        let crate_name = target.split("::").next().unwrap_or_default();
+        let glob = match crate_name {
+            c if c.starts_with("aws_sdk_") => "aws_sdk_*",
+            c if c.starts_with("aws_smithy_") => "aws_smithy_*",
+            c => c,
+        };
+        assert!(
+            explanation.starts_with(&format!(
+                "target `{target}`\n  logger `{glob}` (quiet preset): level WARNING, handlers [], propagate true\n"
+            )),
+            "{explanation}"
+        );
+        assert!(
+            explanation.contains("  effective level: WARNING\n"),
+            "{explanation}"
+        );
+    }
+}
+
 #[test]
 fn bad_arguments_are_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
