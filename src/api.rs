@@ -68,6 +68,7 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
 
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
+    let mut factory_problems = Vec::new();
     let mut slots = Vec::with_capacity(model.handlers.len());
     for spec in &model.handlers {
         let ctx = BuildContext {
@@ -75,7 +76,18 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
         };
-        match spec.settings.build(&ctx) {
+        // A registered factory's problems are config problems, located.
+        let built = match crate::registry::user_settings(spec.settings.as_ref()) {
+            Some(user) => match user.build_located(&ctx) {
+                Ok(handler) => Ok(handler),
+                Err(more) => {
+                    factory_problems.extend(more);
+                    continue;
+                }
+            },
+            None => spec.settings.build(&ctx),
+        };
+        match built {
             Ok(handler) => {
                 let terminator = spec.terminator.as_bytes();
                 let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
@@ -100,6 +112,11 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
                 .with_cause(err),
             ),
         }
+    }
+    if !factory_problems.is_empty() {
+        factory_problems.extend(problems);
+        factory_problems.sort_by_key(|p| (p.line(), p.column()));
+        return Err(Error::config(model.source.clone(), factory_problems));
     }
     if !problems.is_empty() {
         return Err(Error::open(model.source.clone(), problems));

@@ -11,6 +11,7 @@ mod handler;
 mod init;
 mod level;
 mod model;
+mod registry;
 mod routing;
 mod subscriber;
 mod suggest;
@@ -23,8 +24,12 @@ pub use api::{Explanation, Guard, Logging};
 #[cfg(feature = "log")]
 pub use bridge::install_log_bridge;
 pub use error::{Error, Problem};
+pub use format::FieldValue;
 pub use init::{init, init_debug, init_from_path};
 pub use level::{Level, ParseLevelError};
+pub use registry::{
+    FactoryArgs, FactoryError, Filter, Format, Handler, LogRecord, Registry, TextFormat,
+};
 pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
@@ -49,6 +54,24 @@ impl Config {
     /// valid config ([`Error::is_config`]: every problem, each with its
     /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
+        Config::from_path_with(path, registry::empty())
+    }
+
+    /// Reads a config file whose classes may name the factories of
+    /// `registry` (see [`Registry`]), like [`Config::from_path`].
+    ///
+    /// ```no_run
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_path_with("logging.yaml", &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::from_path`]; an unknown factory name is a config
+    /// problem that says how to register one.
+    pub fn from_path_with(path: impl AsRef<Path>, registry: &Registry) -> Result<Config, Error> {
         let path = path.as_ref();
         // Read one byte past the limit at most, so `/dev/zero` is "too
         // large", not the end of the memory.
@@ -64,7 +87,7 @@ impl Config {
             Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
             _ => config::Syntax::Yaml,
         };
-        let model = config::load(&text, &path.display().to_string(), syntax)?;
+        let model = config::load(&text, &path.display().to_string(), syntax, registry)?;
         Ok(Config { model })
     }
 
@@ -74,7 +97,24 @@ impl Config {
     ///
     /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
-        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
+        Config::from_yaml_str_with(text, registry::empty())
+    }
+
+    /// Parses a YAML config whose classes may name the factories of
+    /// `registry`.
+    ///
+    /// ```
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_yaml_str_with("version: 1\n", &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_yaml_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml, registry)?;
         Ok(Config { model })
     }
 
@@ -84,7 +124,24 @@ impl Config {
     ///
     /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
-        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
+        Config::from_json_str_with(text, registry::empty())
+    }
+
+    /// Parses a JSON config whose classes may name the factories of
+    /// `registry`.
+    ///
+    /// ```
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_json_str_with(r#"{"version": 1}"#, &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_json_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json, registry)?;
         Ok(Config { model })
     }
 

@@ -52,7 +52,12 @@ pub(crate) enum Syntax {
 }
 
 /// Parses and checks a config.
-pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, Error> {
+pub(crate) fn load(
+    text: &[u8],
+    source: &str,
+    syntax: Syntax,
+    registry: &crate::registry::Registry,
+) -> Result<Model, Error> {
     let fail = |p: Problem| Error::config(source, vec![p]);
     let text = decode(text).map_err(fail)?;
     let root = match syntax {
@@ -64,7 +69,7 @@ pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, E
     if resolved.exhausted {
         return Err(Error::config(source, resolved.problems));
     }
-    let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
+    let checked = check::check(&resolved.root, source, text, &resolved.data_keys, registry);
     match (checked, resolved.problems) {
         (Ok(model), problems) if problems.is_empty() => Ok(model),
         (checked, mut problems) => {
@@ -347,14 +352,19 @@ mod tests {
     }
 
     fn yaml(text: &str) -> Model {
-        match load(text.as_bytes(), "<test>", Syntax::Yaml) {
+        match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+        ) {
             Ok(model) => model,
             Err(err) => panic!("{err}"),
         }
     }
 
     fn problems(text: &str, syntax: Syntax) -> Vec<Problem> {
-        match load(text.as_bytes(), "<test>", syntax) {
+        match load(text.as_bytes(), "<test>", syntax, crate::registry::empty()) {
             Ok(model) => panic!("loaded: {model:?}"),
             Err(err) => err.problems().to_vec(),
         }
@@ -524,7 +534,12 @@ mod tests {
     #[test]
     fn json_places_and_model() {
         let text = "{\n  \"version\": 1,\n  \"loggers\": {\"a\": {\"propagate\": false}}\n}";
-        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+        let m = match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Json,
+            crate::registry::empty(),
+        ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
         };
@@ -539,6 +554,7 @@ mod tests {
             b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
             "<test>",
             Syntax::Json,
+            crate::registry::empty(),
         ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
@@ -554,7 +570,12 @@ mod tests {
     #[test]
     fn compact_json_reads_as_yaml() {
         let text = r#"{"version":1,"loggers":{"a\/b":{"level":"INFO","propagate":false}},"root":{"level":10}}"#;
-        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+        let m = match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Json,
+            crate::registry::empty(),
+        ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
         };
@@ -595,13 +616,18 @@ mod tests {
 
     #[test]
     fn utf8_and_size() {
-        let p = match load(b"version: 1\n\xff", "<t>", Syntax::Yaml) {
+        let p = match load(
+            b"version: 1\n\xff",
+            "<t>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+        ) {
             Err(err) => err.problems().to_vec(),
             Ok(_) => panic!("loaded"),
         };
         assert_eq!((p[0].line(), p[0].column()), (Some(2), Some(1)));
         let big = vec![b' '; MAX_CONFIG_BYTES + 1];
-        assert!(load(&big, "<t>", Syntax::Yaml).is_err());
+        assert!(load(&big, "<t>", Syntax::Yaml, crate::registry::empty()).is_err());
     }
 
     #[test]

@@ -140,7 +140,8 @@ mod time;
 mod value;
 
 #[allow(unused_imports)]
-pub(crate) use record::{FieldValue, Fields, OwnedValue, Record};
+pub use record::FieldValue;
+pub(crate) use record::{Fields, OwnedValue, Record};
 
 use std::fmt;
 

@@ -3,8 +3,15 @@
 use crate::level::Level;
 
 /// One structured field's value as the event recorded it.
+///
+/// ```
+/// let value = logconf::FieldValue::I64(42);
+/// assert_eq!(value, logconf::FieldValue::I64(42));
+/// # Ok::<(), logconf::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum FieldValue<'a> {
+#[non_exhaustive]
+pub enum FieldValue<'a> {
     /// A string (or a value recorded through `Display`/`Debug`, already rendered).
     Str(&'a str),
     /// An `i64` field, printed as Python prints an `int`.
@@ -45,7 +52,7 @@ impl OwnedValue {
 /// The structured fields of one event (not counting `message`), in the
 /// order the event recorded them. Reused across events: `clear` keeps the
 /// allocations.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Fields {
     /// Field name and where its value is.
     entries: Vec<(&'static str, Slot)>,

@@ -45,10 +45,6 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>>;
 
     /// The settings as `Any`, to compare or inspect them.
-    #[cfg_attr(
-        not(test),
-        allow(dead_code, reason = "read by the tests of the config checker")
-    )]
     fn as_any(&self) -> &dyn Any;
 }
 

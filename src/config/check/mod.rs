@@ -3,6 +3,7 @@
 //! section (`top`, `formatters`, `filters`, `handlers`, `loggers`); the
 //! value readers they share are in [`crate::args`].
 
+mod factories;
 mod filters;
 mod formatters;
 mod handlers;
@@ -27,11 +28,13 @@ pub(crate) fn check(
     source: &str,
     text: &str,
     data_keys: &BTreeSet<String>,
+    registry: &crate::registry::Registry,
 ) -> Result<Model, Vec<Problem>> {
     let mut checker = Checker {
         text,
         problems: Vec::new(),
         data_keys,
+        registry,
     };
     let model = checker.top(root, source);
     let mut problems = checker.problems;
@@ -74,6 +77,8 @@ struct Checker<'t> {
     problems: Vec<Problem>,
     /// Top-level keys that references read (data, not unknown keys).
     data_keys: &'t BTreeSet<String>,
+    /// The application's factories.
+    registry: &'t crate::registry::Registry,
 }
 
 impl<'t> Checker<'t> {
