@@ -130,6 +130,7 @@
 
 mod brace;
 pub(crate) mod class;
+mod color;
 mod dollar;
 mod num;
 mod percent;
@@ -669,6 +670,7 @@ fn with_message_buffer(f: impl FnOnce(&mut String)) {
 fn field_value(v: FieldValue<'_>) -> Value<'_> {
     match v {
         FieldValue::Str(s) => Value::Text(s),
+        FieldValue::Raw(s) => Value::Str(s),
         FieldValue::I64(i) => Value::Int(i128::from(i)),
         FieldValue::U64(u) => Value::Int(i128::from(u)),
         FieldValue::F64(f) => Value::Float(f),

@@ -22,6 +22,10 @@ pub enum FieldValue<'a> {
     F64(f64),
     /// A `bool` field, printed `True` or `False`.
     Bool(bool),
+    /// Text a formatter adds, written as is: never escaped (color codes).
+    /// Events never carry it; use [`FieldValue::Str`] for anything that
+    /// may hold untrusted text.
+    Raw(&'a str),
 }
 
 /// An owned field value: a formatter's `defaults` entry.
@@ -35,6 +39,8 @@ pub(crate) enum OwnedValue {
     Float(f64),
     /// A YAML boolean: printed `True` or `False`.
     Bool(bool),
+    /// Text written as is, never escaped: a colored formatter's escape codes.
+    Raw(String),
 }
 
 impl OwnedValue {
@@ -42,6 +48,7 @@ impl OwnedValue {
     pub(crate) fn as_field(&self) -> FieldValue<'_> {
         match self {
             OwnedValue::Str(s) => FieldValue::Str(s),
+            OwnedValue::Raw(s) => FieldValue::Raw(s),
             OwnedValue::Int(i) => FieldValue::I64(*i),
             OwnedValue::Float(f) => FieldValue::F64(*f),
             OwnedValue::Bool(b) => FieldValue::Bool(*b),
@@ -68,6 +75,7 @@ pub(crate) struct Fields {
 #[derive(Clone, Copy, Debug)]
 enum Slot {
     Str(usize, usize),
+    Raw(usize, usize),
     I64(i64),
     U64(u64),
     F64(f64),
@@ -159,6 +167,11 @@ impl Fields {
     pub(crate) fn push(&mut self, name: &'static str, value: FieldValue<'_>) {
         let slot = match value {
             FieldValue::Str(s) => return self.push_str(name, s),
+            FieldValue::Raw(s) => {
+                let start = self.text.len();
+                self.text.push_str(s);
+                Slot::Raw(start, self.text.len())
+            }
             FieldValue::I64(v) => Slot::I64(v),
             FieldValue::U64(v) => Slot::U64(v),
             FieldValue::F64(v) => Slot::F64(v),
@@ -170,6 +183,7 @@ impl Fields {
     fn value(&self, slot: Slot) -> FieldValue<'_> {
         match slot {
             Slot::Str(a, b) => FieldValue::Str(self.text.get(a..b).unwrap_or("")),
+            Slot::Raw(a, b) => FieldValue::Raw(self.text.get(a..b).unwrap_or("")),
             Slot::I64(v) => FieldValue::I64(v),
             Slot::U64(v) => FieldValue::U64(v),
             Slot::F64(v) => FieldValue::F64(v),

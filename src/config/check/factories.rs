@@ -212,12 +212,13 @@ impl<'t> Checker<'t> {
                     } else {
                         self.unknown_factory("handlers", "handler", entry, name, node);
                     }
-                    return Some(None);
                 }
                 (name, HANDLER_OWN.to_vec())
             }
         };
-        let factory = registry.find_handler(name)?;
+        // An unknown factory's keys are its arguments; the keys logconf
+        // reads itself are still checked.
+        let factory = registry.find_handler(name);
         let path = join("handlers", entry.key);
         let before = self.problems.len();
         let mut args = self.factory_args("handlers", entry, &[])?;
@@ -239,6 +240,9 @@ impl<'t> Checker<'t> {
         let filters = filters_node.map_or_else(Vec::new, |e| {
             self.refs(e.value, &join(&path, "filters"), "filter", filter_names)
         });
+        let Some(factory) = factory else {
+            return Some(None);
+        };
         if self.problems.len() > before {
             return Some(None);
         }
