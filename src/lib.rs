@@ -46,7 +46,10 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads a config file: JSON if the name ends in `.json`, YAML otherwise.
+    /// Reads a config file: JSON if the name ends in `.json`; Python's
+    /// `fileConfig` INI format if it ends in `.conf`, `.ini` or `.cfg`, or
+    /// (for other names but `.yaml`/`.yml`) if its first line that is not
+    /// blank or a comment is a `[section]` header; YAML otherwise.
     ///
     /// # Errors
     ///
@@ -83,10 +86,7 @@ impl Config {
                     .read_to_end(&mut text)
             })
             .map_err(Error::io("read logging config", path))?;
-        let syntax = match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
-            _ => config::Syntax::Yaml,
-        };
+        let syntax = config_syntax(path, &text);
         let model = config::load(&text, &path.display().to_string(), syntax, registry)?;
         Ok(Config { model })
     }
@@ -166,5 +166,59 @@ impl Config {
     /// ```
     pub fn explain(&self, target: &str) -> Explanation {
         Explanation::new(routing::Router::new(&self.model).explain(target))
+    }
+
+    /// Parses a `fileConfig` INI config (`logging.conf`) held in a string:
+    /// `[loggers]`, `[handlers]`, `[formatters]` and their sections, read
+    /// as CPython's `fileConfig` reads them, with problems placed in the
+    /// INI text.
+    ///
+    /// ```
+    /// let ini = "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[formatters]\nkeys=\n\
+    ///            [logger_root]\nlevel=INFO\nhandlers=console\n\
+    ///            [handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n";
+    /// let config = logconf::Config::from_ini_str(ini)?;
+    /// assert!(config.explain("app").to_string().contains("handler `console`"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_ini_str(text: &str) -> Result<Config, Error> {
+        Config::from_ini_str_with(text, registry::empty())
+    }
+
+    /// Parses a `fileConfig` INI config whose classes may name the
+    /// factories of `registry`.
+    ///
+    /// ```
+    /// let ini = "[loggers]\nkeys=root\n[handlers]\nkeys=\n[formatters]\nkeys=\n[logger_root]\nhandlers=\n";
+    /// let config = logconf::Config::from_ini_str_with(ini, &logconf::Registry::new())?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_ini_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Ini, registry)?;
+        Ok(Config { model })
+    }
+}
+
+/// Which parser reads the file at `path` holding `text`.
+fn config_syntax(path: &Path, text: &[u8]) -> config::Syntax {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("json") => config::Syntax::Json,
+        Some("conf" | "ini" | "cfg") => config::Syntax::Ini,
+        Some("yaml" | "yml") => config::Syntax::Yaml,
+        _ if std::str::from_utf8(text).is_ok_and(config::ini::sniff) => config::Syntax::Ini,
+        _ => config::Syntax::Yaml,
     }
 }

@@ -26,6 +26,7 @@
 //! strings, configs are bounded in size and depth, and so on.
 
 mod check;
+pub(crate) mod ini;
 mod refs;
 
 use crate::error::{Error, Problem};
@@ -49,6 +50,8 @@ pub(crate) enum Syntax {
     Yaml,
     /// JSON.
     Json,
+    /// `fileConfig`'s INI format (`logging.conf`), see [`ini`].
+    Ini,
 }
 
 /// Parses and checks a config.
@@ -60,12 +63,18 @@ pub(crate) fn load(
 ) -> Result<Model, Error> {
     let fail = |p: Problem| Error::config(source, vec![p]);
     let text = decode(text).map_err(fail)?;
+    let mut early = Vec::new();
     let root = match syntax {
         Syntax::Yaml => parse_yaml(text),
         Syntax::Json => parse_json(text),
+        Syntax::Ini => ini::parse(text).map(|(root, problems)| {
+            early = problems;
+            root
+        }),
     }
     .map_err(fail)?;
-    let resolved = refs::resolve(root, check::TOP_KEYS);
+    let mut resolved = refs::resolve(root, check::TOP_KEYS);
+    resolved.problems.extend(early);
     if resolved.exhausted {
         return Err(Error::config(source, resolved.problems));
     }
