@@ -33,7 +33,7 @@ fn cases() -> Vec<PathBuf> {
         .filter(|p| {
             matches!(
                 p.extension().and_then(|e| e.to_str()),
-                Some("yaml") | Some("json")
+                Some("yaml") | Some("json") | Some("ini") | Some("conf")
             )
         })
         .collect();

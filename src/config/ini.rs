@@ -296,9 +296,10 @@ impl Reader {
     }
 
     /// configparser's `BasicInterpolation` of `opt` in `section`.
-    fn interpolate(&mut self, section: &Section, opt: &Opt, path: &str) -> Option<String> {
+    fn interpolate(&mut self, section: &Section, opt: &Opt, _path: &str) -> Option<String> {
         let mut out = String::new();
-        if self.expand(section, &opt.value, &mut out, 0, opt, path) {
+        let path = format!("[{}] {}", section.name, opt.name);
+        if self.expand(section, &opt.value, &mut out, 0, opt, &path) {
             Some(out)
         } else {
             None
@@ -447,7 +448,7 @@ impl Reader {
         for (name, at) in &formatters {
             if let Some(s) = self.member("formatter", name, *at) {
                 let value = self.formatter(&s, name);
-                section_nodes.push((key(*at, name), value));
+                section_nodes.push((key(s.pos, name), value));
             }
         }
         entries.push((key(top, "formatters"), node(top, Value::Map(section_nodes))));
@@ -456,7 +457,7 @@ impl Reader {
         for (name, at) in &handlers {
             if let Some(s) = self.member("handler", name, *at) {
                 let value = self.handler(&s, name);
-                section_nodes.push((key(*at, name), value));
+                section_nodes.push((key(s.pos, name), value));
             }
         }
         entries.push((key(top, "handlers"), node(top, Value::Map(section_nodes))));
