@@ -764,14 +764,10 @@ fn class_name(name: &str) -> String {
     name.to_owned()
 }
 
-/// A level option: a number stays a number (Python's `setLevel` takes an
-/// int-looking string as a name, and fails; logconf reads the number).
+/// A level option: a name, as Python's `setLevel` reads a string (`30` in
+/// a string is no level there, nor here).
 fn level(at: Pos, text: &str) -> Node {
-    let text = text.trim();
-    match text.parse::<i128>() {
-        Ok(n) => node(at, Value::Int(n)),
-        Err(_) => node(at, Value::Str(text.to_owned())),
-    }
+    node(at, Value::Str(text.trim().to_owned()))
 }
 
 /// A small parser of Python literals, placing each value in the INI file.
