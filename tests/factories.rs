@@ -516,3 +516,105 @@ fn uvicorn_colors_when_asked() {
         "\x1b[32mINFO\x1b[0m:     Started\n\x1b[31mERROR\x1b[0m:    Failed\n"
     );
 }
+
+// ---------------------------------------------------------------------------
+// INI files reach factories too: `kwargs` are the factory's keys.
+
+#[derive(Debug)]
+struct Tagged {
+    tag: String,
+    sink: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Handler for Tagged {
+    fn emit(&self, record: &[u8], _level: Level) {
+        if let Ok(mut buf) = self.sink.lock() {
+            buf.extend_from_slice(self.tag.as_bytes());
+            buf.extend_from_slice(b" ");
+            buf.extend_from_slice(record);
+        }
+    }
+}
+
+fn tagged(sink: &Arc<Mutex<Vec<u8>>>) -> Registry {
+    let sink = Arc::clone(sink);
+    Registry::new().handler(
+        "myapp.audit.AuditHandler",
+        move |args: &mut FactoryArgs<'_>| {
+            let tag = args.string("tag").ok_or_else(|| args.missing("tag"))?;
+            let retries = args.integer("retries").unwrap_or(3);
+            if retries > 10 {
+                return Err(args.error("retries", "at most 10 retries"));
+            }
+            Ok(Box::new(Tagged {
+                tag: tag.to_owned(),
+                sink: Arc::clone(&sink),
+            }))
+        },
+    )
+}
+
+const AUDIT_INI: &str = "[loggers]
+keys=root
+
+[handlers]
+keys=audit
+
+[formatters]
+keys=f
+
+[logger_root]
+level=INFO
+handlers=audit
+
+[handler_audit]
+class=myapp.audit.AuditHandler
+formatter=f
+kwargs={'tag': 'billing', 'retries': 2}
+
+[formatter_f]
+format=%(levelname)s %(name)s: %(message)s
+";
+
+#[test]
+fn ini_files_reach_registered_factories() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let sink = Arc::new(Mutex::new(Vec::new()));
+    // By extension, and by content for a name that says nothing.
+    for name in ["logging.conf", "logging.txt"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, AUDIT_INI).expect("write the config");
+        let logging = Config::from_path_with(&path, &tagged(&sink))
+            .and_then(|c| c.build())
+            .expect("config");
+        tracing::subscriber::with_default(logging.subscriber(), || {
+            tracing::info!(target: "app::billing", "refund");
+            tracing::debug!(target: "app::billing", "below INFO");
+        });
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&sink.lock().expect("sink")),
+        "billing INFO app::billing: refund\nbilling INFO app::billing: refund\n"
+    );
+    let bad = AUDIT_INI.replace("'retries': 2", "'retries': 20, 'colour': 'red'");
+    let err = Config::from_ini_str_with(&bad, &tagged(&sink))
+        .expect("loads")
+        .build()
+        .expect_err("must fail");
+    assert_eq!(
+        err.to_string(),
+        "invalid logging config <string>: 1 problem\n  \
+         <string>:17:38: handlers.audit.retries: at most 10 retries"
+    );
+    let bad = AUDIT_INI.replace("'retries': 2", "'retries': 2, 'colour': 'red'");
+    let err = Config::from_ini_str_with(&bad, &tagged(&sink))
+        .expect("loads")
+        .build()
+        .expect_err("must fail");
+    assert_eq!(
+        err.to_string(),
+        "invalid logging config <string>: 1 problem\n  \
+         <string>:17:41: handlers.audit.colour: unknown key `colour` for \
+         `myapp.audit.AuditHandler`; expected one of `tag` or `retries`"
+    );
+}
