@@ -357,4 +357,7 @@ const _: () = {
     send_sync::<RouteFilter>();
     send_sync::<crate::Level>();
     send_sync::<crate::Problem>();
+    send_sync::<crate::Registry>();
+    send_sync::<crate::FactoryError>();
+    send_sync::<crate::TextFormat>();
 };

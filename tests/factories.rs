@@ -618,3 +618,57 @@ fn ini_files_reach_registered_factories() {
          `myapp.audit.AuditHandler`; expected one of `tag` or `retries`"
     );
 }
+
+#[derive(Debug)]
+struct NoSecrets;
+
+impl Filter for NoSecrets {
+    fn filter(&self, record: &LogRecord<'_>) -> bool {
+        !record.message().contains("secret")
+            && record
+                .field("user")
+                .is_none_or(|u| u != FieldValue::Str("root"))
+    }
+}
+
+#[test]
+fn a_logger_filter_sees_its_own_records_a_handler_filter_all_it_receives() {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buf);
+    let registry = Registry::new()
+        .filter("myapp.NoSecrets", |_: &mut FactoryArgs<'_>| {
+            Ok(Box::new(NoSecrets))
+        })
+        .handler("test.Capture", move |_: &mut FactoryArgs<'_>| {
+            Ok(Box::new(Capture(Arc::clone(&sink))))
+        });
+    let yaml = "version: 1
+filters:
+  no_secrets: {(): myapp.NoSecrets}
+formatters:
+  f: {format: '%(name)s %(message)s'}
+handlers:
+  cap: {class: test.Capture, formatter: f}
+  strict: {class: test.Capture, formatter: f, level: ERROR, filters: [no_secrets]}
+loggers:
+  app: {level: INFO, handlers: [cap], filters: [no_secrets]}
+  audit: {level: INFO, handlers: [strict], propagate: false}
+";
+    let logging = Config::from_yaml_str_with(yaml, &registry)
+        .and_then(|c| c.build())
+        .expect("config");
+    tracing::subscriber::with_default(logging.subscriber(), || {
+        tracing::info!(target: "app", "a secret");
+        tracing::info!(target: "app", user = "root", "as root");
+        tracing::info!(target: "app", "plain");
+        // A child's records pass through `app` without its logger filter.
+        tracing::info!(target: "app::db", "a secret from a child");
+        tracing::error!(target: "audit", "a secret");
+        tracing::error!(target: "audit", "denied");
+        tracing::warn!(target: "audit", "below the handler level");
+    });
+    assert_eq!(
+        String::from_utf8_lossy(&buf.lock().expect("buffer")),
+        "app plain\napp::db a secret from a child\naudit denied\n"
+    );
+}

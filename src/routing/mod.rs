@@ -329,6 +329,7 @@ impl Router {
                 "  -> lastResort: WARNING and above to stderr, bare message"
             );
         }
+        self.explain_checks(&route, &mut out);
         match route.threshold {
             Some(t) => {
                 let _ = writeln!(out, "  lowest level written: {t}");
