@@ -278,8 +278,14 @@ impl<'n, 'p> Args<'n, 'p> {
     }
 
     /// Reports a problem at `pos` under the key path `path`.
-    pub(crate) fn report_at_path(&mut self, pos: Pos, path: String, message: String) {
-        report(self.problems, pos, &path, message, None);
+    pub(crate) fn report_at_path(
+        &mut self,
+        pos: Pos,
+        path: String,
+        message: String,
+        help: Option<String>,
+    ) {
+        report(self.problems, pos, &path, message, help);
     }
 
     /// Reports a problem with `key` itself, at the key's place.

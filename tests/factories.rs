@@ -672,3 +672,42 @@ loggers:
         "app plain\napp::db a secret from a child\naudit denied\n"
     );
 }
+
+#[test]
+fn builtin_classes_by_factory_and_attributes_on_factories() {
+    // `()` calls the class, so `logging.Formatter` takes `fmt` there.
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buf);
+    let registry = Registry::new().handler("test.Capture", move |_: &mut FactoryArgs<'_>| {
+        Ok(Box::new(Capture(Arc::clone(&sink))))
+    });
+    let yaml = "version: 1
+formatters:
+  f: {(): logging.Formatter, fmt: '%(levelname)s|%(message)s'}
+handlers:
+  cap: {class: test.Capture, formatter: f}
+root: {level: INFO, handlers: [cap]}
+";
+    let logging = Config::from_yaml_str_with(yaml, &registry)
+        .and_then(|c| c.build())
+        .expect("config");
+    tracing::subscriber::with_default(logging.subscriber(), || tracing::info!("hi"));
+    assert_eq!(
+        String::from_utf8_lossy(&buf.lock().expect("buffer")),
+        "INFO|hi\n"
+    );
+
+    let yaml = "version: 1
+handlers:
+  cap:
+    class: test.Capture
+    .: {terminator: ''}
+";
+    let err = Config::from_yaml_str_with(yaml, &registry).expect_err("must fail");
+    assert_eq!(
+        err.to_string(),
+        "invalid logging config <string>: 1 problem\n  \
+         <string>:5:5: handlers.cap.\".\": setting attributes with `.` on an object made by a \
+         factory is not supported; give the values as keys of the entry: the factory reads them"
+    );
+}

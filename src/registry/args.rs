@@ -134,13 +134,16 @@ impl<'a> FactoryArgs<'a> {
     /// other readers, an explicit `null` is read (as false, like Python).
     pub fn bool(&mut self, key: &'a str) -> Option<bool> {
         self.note(key);
-        let present = self.args.entries().iter().any(|(k, _)| *k == key);
-        if !present {
-            return None;
+        let (_, node) = self.args.entries().into_iter().find(|(k, _)| *k == key)?;
+        match crate::truthy::truthy(&node.value) {
+            Ok(value) => Some(value),
+            Err(bad) => {
+                let path = self.args.key_path(key);
+                self.args
+                    .report_at_path(node.pos, path, bad.message, bad.help);
+                None
+            }
         }
-        let before = self.args.failed();
-        let value = self.args.truthy(key, false);
-        (before || !self.args.failed()).then_some(value)
     }
 
     /// `key` as a level: a name in any case (`warning`) or a number.
@@ -180,7 +183,7 @@ impl<'a> FactoryArgs<'a> {
                     ok = false;
                     let message = format!("expected a string, found {}", other.kind());
                     let path = args::index(&self.args.key_path(key), i);
-                    self.args.report_at_path(item.pos, path, message);
+                    self.args.report_at_path(item.pos, path, message, None);
                 }
             }
         }

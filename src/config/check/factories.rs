@@ -67,6 +67,7 @@ impl<'t> Checker<'t> {
         section: &str,
         entry: &Entry<'n>,
         skip: &[&str],
+        rename_fmt: bool,
     ) -> Option<Args<'n, 'p>>
     where
         't: 'n,
@@ -76,6 +77,12 @@ impl<'t> Checker<'t> {
         let entries = entries
             .into_iter()
             .filter(|e| !skip.contains(&e.key))
+            .map(|mut e| {
+                if rename_fmt && e.key == "fmt" {
+                    e.key = "format";
+                }
+                e
+            })
             .collect();
         Some(Args::new(
             self.text,
@@ -84,6 +91,22 @@ impl<'t> Checker<'t> {
             entries,
             &mut self.problems,
         ))
+    }
+
+    /// Reports `.` on an entry a registered factory makes: `.` sets
+    /// attributes on a Python object; a Rust factory reads keys.
+    fn no_attributes(&mut self, section: &str, entry: &Entry<'_>) {
+        let Value::Map(map) = &entry.value.value else {
+            return;
+        };
+        if let Some((dot, _)) = map.iter().find(|(k, _)| k.value == Value::Str(".".into())) {
+            let message =
+                "setting attributes with `.` on an object made by a factory is not supported"
+                    .to_owned();
+            let help = "give the values as keys of the entry: the factory reads them".to_owned();
+            let path = join(&join(section, entry.key), ".");
+            self.report(dot.pos, &path, message, Some(help));
+        }
     }
 
     /// Reports `()` that is not a string: one problem.
@@ -132,7 +155,10 @@ impl<'t> Checker<'t> {
                             self.unknown_factory("formatters", "formatter", entry, name, node);
                             return Some(None);
                         };
-                        let mut args = self.factory_args("formatters", entry, &["()", "."])?;
+                        // `()` calls the class: `logging.Formatter(fmt=...)`.
+                        let rename = class.name == "logging.Formatter";
+                        let mut args =
+                            self.factory_args("formatters", entry, &["()", "."], rename)?;
                         args.unknown_keys(class.keys, &format!(" for `{}`", class.name));
                         let formatter = (class.parse)(&mut args);
                         return Some((!args.failed()).then_some(()).and(formatter).map(
@@ -146,7 +172,8 @@ impl<'t> Checker<'t> {
                 }
             };
         let factory = registry.find_formatter(name)?;
-        let args = self.factory_args("formatters", entry, skip)?;
+        self.no_attributes("formatters", entry);
+        let args = self.factory_args("formatters", entry, skip, false)?;
         let mut args = FactoryArgs::new(args, name);
         let made = user::call(&mut args, &[], |args| factory(args));
         let needs = args.needs();
@@ -171,7 +198,8 @@ impl<'t> Checker<'t> {
             self.unknown_factory("filters", "filter", entry, name, node);
             return Some(None);
         };
-        let args = self.factory_args("filters", entry, &["()", "."])?;
+        self.no_attributes("filters", entry);
+        let args = self.factory_args("filters", entry, &["()", "."], false)?;
         let mut args = FactoryArgs::new(args, name);
         let made = user::call(&mut args, &[], |args| factory(args));
         Some(made.map(|made| FilterSpec {
@@ -219,9 +247,12 @@ impl<'t> Checker<'t> {
         // An unknown factory's keys are its arguments; the keys logconf
         // reads itself are still checked.
         let factory = registry.find_handler(name);
+        if factory.is_some() {
+            self.no_attributes("handlers", entry);
+        }
         let path = join("handlers", entry.key);
         let before = self.problems.len();
-        let mut args = self.factory_args("handlers", entry, &[])?;
+        let mut args = self.factory_args("handlers", entry, &[], false)?;
         let level = match args.get("level") {
             None => Some(Level::NOTSET),
             Some(_) => args.level("level"),
