@@ -213,6 +213,30 @@ fn handler_unused_file() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
 }
 
+/// Events of `scenarios/ini_cpython_config1.yaml`.
+fn ini_cpython_config1() {
+    tracing::event!(target: "compiler::parser", tracing::Level::DEBUG, "{}", "debug from the parser");
+    tracing::event!(target: "compiler::parser", tracing::Level::INFO, "{}", "info from the parser");
+    tracing::event!(target: "compiler::parser::lexer", tracing::Level::ERROR, "{}", "a child of the parser");
+    tracing::event!(target: "compiler", tracing::Level::WARN, "{}", "no handler: lastResort");
+    tracing::event!(target: "compiler", tracing::Level::INFO, "{}", "below the root level");
+}
+
+/// Events of `scenarios/ini_cpython_config6_7.yaml`.
+fn ini_cpython_config6_7() {
+    tracing::event!(target: "compiler", tracing::Level::DEBUG, "{}", "compiler debug");
+    tracing::event!(target: "compiler::parser", tracing::Level::INFO, "{}", "parser info, twice");
+    tracing::event!(target: "compiler::lexer", tracing::Level::ERROR, "{}", "lexer error");
+    tracing::event!(target: "other", tracing::Level::INFO, "{}", "below the root level");
+    tracing::event!(target: "other", tracing::Level::WARN, "{}", "root warning");
+}
+
+/// Events of `scenarios/ini_cpython_config9.yaml`.
+fn ini_cpython_config9() {
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "without the field");
+    tracing::event!(target: "app", tracing::Level::ERROR, customfield = "given", "{}", "with the field");
+}
+
 /// Events of `scenarios/ini_defaults_and_rotation.yaml`.
 fn ini_defaults_and_rotation() {
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "first record of many");
@@ -821,6 +845,9 @@ pub(crate) fn emit(name: &str) -> bool {
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
         "handler_unused_file" => handler_unused_file(),
+        "ini_cpython_config1" => ini_cpython_config1(),
+        "ini_cpython_config6_7" => ini_cpython_config6_7(),
+        "ini_cpython_config9" => ini_cpython_config9(),
         "ini_defaults_and_rotation" => ini_defaults_and_rotation(),
         "ini_file_config" => ini_file_config(),
         "lastresort_basic" => lastresort_basic(),
