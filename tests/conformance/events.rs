@@ -213,6 +213,13 @@ fn handler_unused_file() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
 }
 
+/// Events of `scenarios/ini_colorlog_class.yaml`.
+fn ini_colorlog_class() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "debug");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "info");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "error");
+}
+
 /// Events of `scenarios/ini_cpython_config1.yaml`.
 fn ini_cpython_config1() {
     tracing::event!(target: "compiler::parser", tracing::Level::DEBUG, "{}", "debug from the parser");
@@ -845,6 +852,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
         "handler_unused_file" => handler_unused_file(),
+        "ini_colorlog_class" => ini_colorlog_class(),
         "ini_cpython_config1" => ini_cpython_config1(),
         "ini_cpython_config6_7" => ini_cpython_config6_7(),
         "ini_cpython_config9" => ini_cpython_config9(),
