@@ -68,16 +68,55 @@ impl<'a> FactoryArgs<'a> {
     }
 
     /// The name the config reached the factory by (`myapp.audit.AuditHandler`).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.class(), "app.H");
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn class(&self) -> &'a str {
         self.class
     }
 
     /// The key path of the entry (`handlers.audit`).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.path(), "handlers.h");
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn path(&self) -> String {
         self.args.path().to_owned()
     }
 
     /// Whether `key` is present (and not `null`).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert!(args.contains("host") && !args.contains("port"));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, host: db, port: null}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn contains(&mut self, key: &'a str) -> bool {
         self.note(key);
         self.args.get(key).is_some()
@@ -85,6 +124,19 @@ impl<'a> FactoryArgs<'a> {
 
     /// Every key of the entry, in the config's order (all count as read):
     /// for a factory that takes any keyword.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.keys(), ["a", "b"]);
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, a: 1, b: 2}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn keys(&mut self) -> Vec<&'a str> {
         let keys: Vec<&'a str> = self.args.entries().into_iter().map(|(k, _)| k).collect();
         for &k in &keys {
@@ -94,12 +146,38 @@ impl<'a> FactoryArgs<'a> {
     }
 
     /// `key` as a string.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.string("host"), Some("db"));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, host: db}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn string(&mut self, key: &'a str) -> Option<&'a str> {
         self.note(key);
         self.args.string(key)
     }
 
     /// `key` as an integer (within `i64`).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.integer("port"), Some(5432));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, port: 5432}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn integer(&mut self, key: &'a str) -> Option<i64> {
         self.note(key);
         let e = self.args.get(key)?;
@@ -115,6 +193,19 @@ impl<'a> FactoryArgs<'a> {
     }
 
     /// `key` as a number (an integer or a float).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.number("timeout"), Some(2.5));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, timeout: 2.5}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn number(&mut self, key: &'a str) -> Option<f64> {
         self.note(key);
         let e = self.args.get(key)?;
@@ -132,6 +223,19 @@ impl<'a> FactoryArgs<'a> {
     /// `key` as a yes/no value, by logconf's one rule: YAML booleans, `0`
     /// and `1`, and `true/false/yes/no/on/off` in any case. Unlike the
     /// other readers, an explicit `null` is read (as false, like Python).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.bool("verbose"), Some(true));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, verbose: yes}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn bool(&mut self, key: &'a str) -> Option<bool> {
         self.note(key);
         let (_, node) = self.args.entries().into_iter().find(|(k, _)| *k == key)?;
@@ -147,6 +251,19 @@ impl<'a> FactoryArgs<'a> {
     }
 
     /// `key` as a level: a name in any case (`warning`) or a number.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.level("alert"), Some(logconf::Level::WARNING));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, alert: warning}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn level(&mut self, key: &'a str) -> Option<Level> {
         self.note(key);
         self.args.level(key)
@@ -154,6 +271,19 @@ impl<'a> FactoryArgs<'a> {
 
     /// `key` as a list of strings (a single string is a problem, with the
     /// list to write instead).
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     assert_eq!(args.strings("hosts"), Some(vec!["a", "b"]));
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, hosts: [a, b]}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn strings(&mut self, key: &'a str) -> Option<Vec<&'a str>> {
         self.note(key);
         let e = self.args.get(key)?;
@@ -193,6 +323,21 @@ impl<'a> FactoryArgs<'a> {
     /// The mapping under `key`, as arguments of their own (its keys are
     /// located under `key`'s path). Keys of a nested mapping that the
     /// factory does not read are not reported.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     if let Some(mut tls) = args.mapping("tls") {
+    ///         assert_eq!(tls.string("ca"), Some("ca.pem"));
+    ///     }
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, tls: {ca: ca.pem}}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn mapping(&mut self, key: &'a str) -> Option<FactoryArgs<'_>> {
         self.note(key);
         let class = self.class;
@@ -202,6 +347,21 @@ impl<'a> FactoryArgs<'a> {
 
     /// Reports a problem with the value of `key` (or with the entry when
     /// `key` is absent) and returns the error to give back with `?`.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     if args.integer("port").is_some_and(|p| p > 65535) {
+    ///         return Err(args.error("port", "not a port number"));
+    ///     }
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, port: 80}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn error(&mut self, key: &str, message: impl fmt::Display) -> FactoryError {
         self.args.report(key, message.to_string(), None);
         FactoryError::reported()
@@ -209,12 +369,39 @@ impl<'a> FactoryArgs<'a> {
 
     /// Reports that `key` is required, at the entry, and returns the error
     /// to give back.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     let _host = args.string("host").ok_or_else(|| args.missing("host"))?;
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, host: db}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn missing(&mut self, key: &str) -> FactoryError {
         self.args.missing(key, None);
         FactoryError::reported()
     }
 
     /// Whether any problem was recorded through these arguments.
+    ///
+    /// ```
+    /// # use logconf::{FactoryArgs, Registry};
+    /// # #[derive(Debug)] struct H;
+    /// # impl logconf::Handler for H { fn emit(&self, _: &[u8], _: logconf::Level) {} }
+    /// let registry = Registry::new().handler("app.H", |args: &mut FactoryArgs<'_>| {
+    ///     let _ = args.integer("port");
+    ///     assert!(!args.failed());
+    ///     Ok(Box::new(H))
+    /// });
+    /// let yaml = "version: 1\nhandlers: {h: {class: app.H, port: 80}}\n";
+    /// logconf::Config::from_yaml_str_with(yaml, &registry)?.build()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
     pub fn failed(&self) -> bool {
         self.args.failed()
     }
