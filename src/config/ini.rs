@@ -377,11 +377,11 @@ impl Reader {
         let mut offset = 0;
         for part in opt.value.split(',') {
             let name = part.trim();
-            let lead = part.len() - part.trim_start().len();
+            let leading = part.len() - part.trim_start().len();
             if !name.is_empty() {
                 let at = Pos {
                     line: opt.value_pos.line,
-                    column: opt.value_pos.column + (offset + lead) as u64,
+                    column: opt.value_pos.column + (offset + leading) as u64,
                 };
                 out.push((name.to_owned(), at));
             }
