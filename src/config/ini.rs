@@ -395,7 +395,7 @@ impl Reader {
         let Some(section) = self.section(name).cloned() else {
             let message = format!("missing section `[{name}]`");
             let help = format!("fileConfig needs `[{name}]` with `keys=` (empty for none)");
-            self.report(Pos::default(), "", message, Some(help));
+            self.report(Pos::default(), &format!("[{name}]"), message, Some(help));
             return Vec::new();
         };
         self.unknown(&section, &["keys"]);
@@ -403,7 +403,7 @@ impl Reader {
             Some(opt) => self.names(opt),
             None => {
                 let message = format!("missing option `keys` in `[{name}]`");
-                self.report(section.pos, "", message, None);
+                self.report(section.pos, &format!("[{name}]"), message, None);
                 Vec::new()
             }
         }
@@ -422,7 +422,12 @@ impl Reader {
                 crate::args::show(&opt.name),
                 section.name
             );
-            self.report(opt.key_pos, "", message, Some(help));
+            self.report(
+                opt.key_pos,
+                &format!("[{}] {}", section.name, opt.name),
+                message,
+                Some(help),
+            );
         }
     }
 
@@ -432,7 +437,7 @@ impl Reader {
         let found = self.section(&wanted).cloned();
         if found.is_none() {
             let message = format!("`{name}` is listed but there is no section `[{wanted}]`");
-            self.report(at, "", message, None);
+            self.report(at, &format!("[{prefix}s] keys"), message, None);
         }
         found
     }
@@ -487,7 +492,7 @@ impl Reader {
             let message = "`[loggers]` keys must list `root`".to_owned();
             self.report(
                 at,
-                "",
+                "[loggers] keys",
                 message,
                 Some("add `root` and a `[logger_root]` section".into()),
             );
@@ -509,7 +514,7 @@ impl Reader {
             None => {
                 let message = format!("missing option `qualname` in `[{}]`", s.name);
                 let help = "`qualname` is the logger's name (`qualname=app.db`)".to_owned();
-                self.report(s.pos, "", message, Some(help));
+                self.report(s.pos, &format!("[{}]", s.name), message, Some(help));
                 None
             }
         }
@@ -543,7 +548,7 @@ impl Reader {
             None => {
                 let message = format!("missing option `handlers` in `[{}]`", s.name);
                 let help = "write `handlers=` (empty for none)".to_owned();
-                self.report(s.pos, "", message, Some(help));
+                self.report(s.pos, &format!("[{}]", s.name), message, Some(help));
             }
         }
         if !root
@@ -563,7 +568,7 @@ impl Reader {
                     );
                     self.report(
                         opt.value_pos,
-                        "",
+                        &format!("[{}] propagate", s.name),
                         message,
                         Some("write `propagate=0` or `propagate=1`".into()),
                     );
@@ -634,7 +639,7 @@ impl Reader {
                 let message = format!("missing option `class` in `[{}]`", s.name);
                 self.report(
                     s.pos,
-                    "",
+                    &format!("[{}]", s.name),
                     message,
                     Some("e.g. `class=StreamHandler`".into()),
                 );
@@ -688,7 +693,12 @@ impl Reader {
                                 params.join(", "),
                                 items.len()
                             );
-                            self.report(opt.value_pos, "", message, None);
+                            self.report(
+                                opt.value_pos,
+                                &format!("[{}] args", s.name),
+                                message,
+                                None,
+                            );
                         }
                         None if items.is_empty() => {}
                         None => {
@@ -697,14 +707,24 @@ impl Reader {
                                 class.as_deref().unwrap_or("")
                             );
                             let help = "pass them by name in `kwargs={...}`".to_owned();
-                            self.report(opt.value_pos, "", message, Some(help));
+                            self.report(
+                                opt.value_pos,
+                                &format!("[{}] args", s.name),
+                                message,
+                                Some(help),
+                            );
                         }
                     }
                 }
                 _ => {
                     let message = "`args` must be a tuple".to_owned();
                     let help = "a one-item tuple needs a comma: `args=(sys.stdout,)`".to_owned();
-                    self.report(opt.value_pos, "", message, Some(help));
+                    self.report(
+                        opt.value_pos,
+                        &format!("[{}] args", s.name),
+                        message,
+                        Some(help),
+                    );
                 }
             }
         }
@@ -716,7 +736,12 @@ impl Reader {
                 Value::Map(items) => entries.extend(items),
                 _ => {
                     let message = "`kwargs` must be a dict (`{'encoding': 'utf-8'}`)".to_owned();
-                    self.report(opt.value_pos, "", message, None);
+                    self.report(
+                        opt.value_pos,
+                        &format!("[{}] kwargs", s.name),
+                        message,
+                        None,
+                    );
                 }
             }
         }
@@ -724,7 +749,7 @@ impl Reader {
     }
 
     /// A Python literal written in `opt` (its text after interpolation).
-    fn literal(&mut self, opt: &Opt, text: &str, _section: &str) -> Option<Node> {
+    fn literal(&mut self, opt: &Opt, text: &str, section: &str) -> Option<Node> {
         let exact = text == opt.value && !text.contains('\n');
         let mut parser = Literal {
             text,
@@ -744,9 +769,13 @@ impl Reader {
             Ok(v) => Some(v),
             Err((offset, message)) => {
                 let at = parser.place(offset);
-                let message = format!("`{}`: {message}", opt.name);
                 let help = "logconf reads Python literals: strings, numbers, True/False/None, tuples, lists, dicts, sys.stdout, sys.stderr".to_owned();
-                self.report(at, "", message, Some(help));
+                self.report(
+                    at,
+                    &format!("[{section}] {}", opt.name),
+                    message,
+                    Some(help),
+                );
                 None
             }
         }
