@@ -94,6 +94,7 @@ pub(crate) fn build_shared(
 
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
+    let mut factory_problems = Vec::new();
     let old = previous.map_or(&[][..], Shared::slots);
     let mut kept = vec![false; old.len()];
     // Handlers that others pass records on to are built first.
@@ -133,7 +134,17 @@ pub(crate) fn build_shared(
                 Ok(Arc::clone(&old[i].handler))
             }
             None if test_writer && is_stream => StreamTarget::Test.build(&ctx).map(Arc::from),
-            None => spec.settings.build(&ctx).map(Arc::from),
+            // A registered factory's problems are config problems, located.
+            None => match crate::registry::user_settings(spec.settings.as_ref()) {
+                Some(user) => match user.build_located(&ctx) {
+                    Ok(handler) => Ok(Arc::from(handler)),
+                    Err(more) => {
+                        factory_problems.extend(more);
+                        continue;
+                    }
+                },
+                None => spec.settings.build(&ctx).map(Arc::from),
+            },
         };
         match handler {
             Ok(handler) => {
@@ -160,6 +171,16 @@ pub(crate) fn build_shared(
                 problems.push(problem);
             }
         }
+    }
+    if !factory_problems.is_empty() {
+        factory_problems.extend(problems);
+        factory_problems.sort_by_key(|p| (p.line(), p.column()));
+        return Err(Error::config(model.source.clone(), factory_problems));
+    }
+    if !factory_problems.is_empty() {
+        factory_problems.extend(problems);
+        factory_problems.sort_by_key(|p| (p.line(), p.column()));
+        return Err(Error::config(model.source.clone(), factory_problems));
     }
     if !problems.is_empty() {
         return Err(Error::open(model.source.clone(), problems));
@@ -582,4 +603,7 @@ const _: () = {
     send_sync::<RouteFilter>();
     send_sync::<crate::Level>();
     send_sync::<crate::Problem>();
+    send_sync::<crate::Registry>();
+    send_sync::<crate::FactoryError>();
+    send_sync::<crate::TextFormat>();
 };

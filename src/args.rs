@@ -272,6 +272,33 @@ impl<'n, 'p> Args<'n, 'p> {
         report(self.problems, pos, &path, message, help);
     }
 
+    /// The entry's own key path (`handlers.audit`).
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Reports a problem at `pos` under the key path `path`.
+    pub(crate) fn report_at_path(
+        &mut self,
+        pos: Pos,
+        path: String,
+        message: String,
+        help: Option<String>,
+    ) {
+        report(self.problems, pos, &path, message, help);
+    }
+
+    /// Reports a problem with `key` itself, at the key's place.
+    pub(crate) fn report_key(&mut self, key: &str, message: String, help: String) {
+        let pos = self
+            .entries
+            .iter()
+            .find(|e| e.key == key)
+            .map_or(self.pos, |e| e.key_pos);
+        let path = self.key_path(key);
+        report(self.problems, pos, &path, message, Some(help));
+    }
+
     /// Reports that `key` is required and missing.
     pub(crate) fn missing(&mut self, key: &str, help: Option<String>) {
         let message = format!("missing required key `{key}`");

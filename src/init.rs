@@ -58,7 +58,8 @@ fn init_profile(debug: bool) -> Result<Guard, Error> {
     };
     let config = match source {
         Source::LogCfg(path) => {
-            Config::read(&path, Error::log_cfg(&path))?.with_source(ConfigSource::LogCfg(path))
+            Config::read(&path, Error::log_cfg(&path), crate::registry::empty())?
+                .with_source(ConfigSource::LogCfg(path))
         }
         Source::File(path) => {
             // The profile that found it (`LOG_PROFILE=debug` selects the debug files).

@@ -80,6 +80,7 @@ mod init;
 mod level;
 mod live;
 mod model;
+mod registry;
 mod routing;
 mod subscriber;
 mod suggest;
@@ -98,8 +99,12 @@ pub use api::{Explanation, Guard, Logging};
 #[cfg(feature = "log")]
 pub use bridge::install_log_bridge;
 pub use error::{Error, Problem};
+pub use format::FieldValue;
 pub use init::{init, init_debug, init_from_path};
 pub use level::{Level, ParseLevelError};
+pub use registry::{
+    FactoryArgs, FactoryError, Filter, Format, Handler, LogRecord, Registry, TextFormat,
+};
 pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
@@ -128,7 +133,10 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads a config file: JSON if the name ends in `.json`, YAML otherwise.
+    /// Reads a config file: JSON if the name ends in `.json`; Python's
+    /// `fileConfig` INI format if it ends in `.conf`, `.ini` or `.cfg`, or
+    /// (for other names but `.yaml`/`.yml`) if its first line that is not
+    /// blank or a comment is a `[section]` header; YAML otherwise.
     ///
     /// # Errors
     ///
@@ -136,22 +144,43 @@ impl Config {
     /// valid config ([`Error::is_config`]: every problem, each with its
     /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
-        let path = path.as_ref();
-        Config::read(path, Error::io("read logging config", path))
+        Config::from_path_with(path, registry::empty())
     }
 
-    /// Reads the config file `path`; `unreadable` makes the error of a file
-    /// that cannot be read.
+    /// Reads a config file whose classes may name the factories of
+    /// `registry` (see [`Registry`]), like [`Config::from_path`].
+    ///
+    /// ```no_run
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_path_with("logging.yaml", &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::from_path`]; an unknown factory name is a config
+    /// problem that says how to register one.
+    pub fn from_path_with(path: impl AsRef<Path>, registry: &Registry) -> Result<Config, Error> {
+        let path = path.as_ref();
+        Config::read(path, Error::io("read logging config", path), registry)
+    }
+
+    /// Reads the config file `path`, its classes naming the factories of
+    /// `registry`; `unreadable` makes the error of a file that cannot be
+    /// read.
     pub(crate) fn read(
         path: &Path,
         unreadable: impl FnOnce(std::io::Error) -> Error,
+        registry: &Registry,
     ) -> Result<Config, Error> {
         let read = live::read(path, unreadable)?;
-        let model = read.load()?;
+        let model = read.load(registry)?;
         let mut config = Config::new(model, ConfigSource::File(path.to_owned()));
         config.origin = Some(live::Origin {
             source: read.source,
             rust_log: None,
+            registry: registry.clone(),
         });
         Ok(config)
     }
@@ -202,7 +231,24 @@ impl Config {
     ///
     /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
-        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
+        Config::from_yaml_str_with(text, registry::empty())
+    }
+
+    /// Parses a YAML config whose classes may name the factories of
+    /// `registry`.
+    ///
+    /// ```
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_yaml_str_with("version: 1\n", &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_yaml_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml, registry)?;
         Ok(Config::new(model, ConfigSource::Text))
     }
 
@@ -212,7 +258,24 @@ impl Config {
     ///
     /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
-        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
+        Config::from_json_str_with(text, registry::empty())
+    }
+
+    /// Parses a JSON config whose classes may name the factories of
+    /// `registry`.
+    ///
+    /// ```
+    /// let registry = logconf::Registry::new();
+    /// let config = logconf::Config::from_json_str_with(r#"{"version": 1}"#, &registry)?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_json_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json, registry)?;
         Ok(Config::new(model, ConfigSource::Text))
     }
 
@@ -346,5 +409,44 @@ impl Config {
     /// ```
     pub fn explain_at(&self, target: &str, level: Level) -> Explanation {
         Explanation::new(routing::Router::new(&self.model).explain_at(target, Some(level)))
+    }
+
+    /// Parses a `fileConfig` INI config (`logging.conf`) held in a string:
+    /// `[loggers]`, `[handlers]`, `[formatters]` and their sections, read
+    /// as CPython's `fileConfig` reads them, with problems placed in the
+    /// INI text.
+    ///
+    /// ```
+    /// let ini = "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[formatters]\nkeys=\n\
+    ///            [logger_root]\nlevel=INFO\nhandlers=console\n\
+    ///            [handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n";
+    /// let config = logconf::Config::from_ini_str(ini)?;
+    /// assert!(config.explain("app").to_string().contains("handler `console`"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_ini_str(text: &str) -> Result<Config, Error> {
+        Config::from_ini_str_with(text, registry::empty())
+    }
+
+    /// Parses a `fileConfig` INI config whose classes may name the
+    /// factories of `registry`.
+    ///
+    /// ```
+    /// let ini = "[loggers]\nkeys=root\n[handlers]\nkeys=\n[formatters]\nkeys=\n[logger_root]\nhandlers=\n";
+    /// let config = logconf::Config::from_ini_str_with(ini, &logconf::Registry::new())?;
+    /// # let _ = config;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The text is not a valid config: every problem, with its place.
+    pub fn from_ini_str_with(text: &str, registry: &Registry) -> Result<Config, Error> {
+        let model = config::load(text.as_bytes(), "<string>", config::Syntax::Ini, registry)?;
+        Ok(Config::new(model, ConfigSource::Text))
     }
 }

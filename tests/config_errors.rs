@@ -33,7 +33,7 @@ fn cases() -> Vec<PathBuf> {
         .filter(|p| {
             matches!(
                 p.extension().and_then(|e| e.to_str()),
-                Some("yaml") | Some("json")
+                Some("yaml") | Some("json") | Some("ini") | Some("conf")
             )
         })
         .collect();
@@ -82,8 +82,9 @@ fn every_golden_has_a_case() {
     for entry in fs::read_dir(CORPUS).expect("the corpus folder exists") {
         let path = entry.expect("a folder entry").path();
         if path.extension().and_then(|e| e.to_str()) == Some("expected") {
-            let has_case =
-                path.with_extension("yaml").exists() || path.with_extension("json").exists();
+            let has_case = ["yaml", "json", "ini", "conf"]
+                .iter()
+                .any(|ext| path.with_extension(ext).exists());
             assert!(has_case, "{} has no config", path.display());
         }
     }

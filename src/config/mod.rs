@@ -29,6 +29,7 @@
 //! [`init`](fn@crate::init)).
 
 mod check;
+pub(crate) mod ini;
 mod refs;
 mod subst;
 
@@ -53,11 +54,38 @@ pub(crate) enum Syntax {
     Yaml,
     /// JSON.
     Json,
+    /// `fileConfig`'s INI format (`logging.conf`), see [`ini`].
+    Ini,
+}
+
+/// Which parser reads the file at `path` holding `text`: JSON for `.json`,
+/// Python's `fileConfig` INI for `.conf`, `.ini` and `.cfg` (or any other
+/// name but `.yaml`/`.yml` whose first real line is a `[section]`), YAML
+/// otherwise.
+pub(crate) fn syntax_of(path: &std::path::Path, text: &[u8]) -> Syntax {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("json") => Syntax::Json,
+        Some("conf" | "ini" | "cfg") => Syntax::Ini,
+        Some("yaml" | "yml") => Syntax::Yaml,
+        _ if std::str::from_utf8(text).is_ok_and(ini::sniff) => Syntax::Ini,
+        _ => Syntax::Yaml,
+    }
 }
 
 /// Parses and checks a config, `${VAR}` read from the process's environment.
-pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, Error> {
-    load_with_env(text, source, syntax, &|name| std::env::var_os(name))
+pub(crate) fn load(
+    text: &[u8],
+    source: &str,
+    syntax: Syntax,
+    registry: &crate::registry::Registry,
+) -> Result<Model, Error> {
+    load_with_env(text, source, syntax, registry, &|name| {
+        std::env::var_os(name)
+    })
 }
 
 /// Parses and checks a config, `${VAR}` (if the config opts in) read by `env`.
@@ -65,23 +93,30 @@ pub(crate) fn load_with_env(
     text: &[u8],
     source: &str,
     syntax: Syntax,
+    registry: &crate::registry::Registry,
     env: subst::Env<'_>,
 ) -> Result<Model, Error> {
     let fail = |p: Problem| Error::config(source, vec![p]);
     let text = decode(text).map_err(fail)?;
+    let mut early = Vec::new();
     let mut root = match syntax {
         Syntax::Yaml => parse_yaml(text),
         Syntax::Json => parse_json(text),
+        Syntax::Ini => ini::parse(text).map(|(root, problems)| {
+            early = problems;
+            root
+        }),
     }
     .map_err(fail)?;
     // `logconf: {env: true}`: `${VAR}` in string values (see `subst`),
     // before `cfg://` references are followed.
     subst::apply(&mut root, env).map_err(|problems| Error::config(source, problems))?;
-    let resolved = refs::resolve(root, check::TOP_KEYS);
+    let mut resolved = refs::resolve(root, check::TOP_KEYS);
+    resolved.problems.extend(early);
     if resolved.exhausted {
         return Err(Error::config(source, resolved.problems));
     }
-    let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
+    let checked = check::check(&resolved.root, source, text, &resolved.data_keys, registry);
     match (checked, resolved.problems) {
         (Ok(model), problems) if problems.is_empty() => Ok(model),
         (checked, mut problems) => {
@@ -363,14 +398,19 @@ mod tests {
     }
 
     fn yaml(text: &str) -> Model {
-        match load(text.as_bytes(), "<test>", Syntax::Yaml) {
+        match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+        ) {
             Ok(model) => model,
             Err(err) => panic!("{err}"),
         }
     }
 
     fn problems(text: &str, syntax: Syntax) -> Vec<Problem> {
-        match load(text.as_bytes(), "<test>", syntax) {
+        match load(text.as_bytes(), "<test>", syntax, crate::registry::empty()) {
             Ok(model) => panic!("loaded: {model:?}"),
             Err(err) => err.problems().to_vec(),
         }
@@ -541,7 +581,12 @@ mod tests {
     #[test]
     fn json_places_and_model() {
         let text = "{\n  \"version\": 1,\n  \"loggers\": {\"a\": {\"propagate\": false}}\n}";
-        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+        let m = match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Json,
+            crate::registry::empty(),
+        ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
         };
@@ -556,6 +601,7 @@ mod tests {
             b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
             "<test>",
             Syntax::Json,
+            crate::registry::empty(),
         ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
@@ -571,7 +617,12 @@ mod tests {
     #[test]
     fn compact_json_reads_as_yaml() {
         let text = r#"{"version":1,"loggers":{"a\/b":{"level":"INFO","propagate":false}},"root":{"level":10}}"#;
-        let m = match load(text.as_bytes(), "<test>", Syntax::Json) {
+        let m = match load(
+            text.as_bytes(),
+            "<test>",
+            Syntax::Json,
+            crate::registry::empty(),
+        ) {
             Ok(m) => m,
             Err(err) => panic!("{err}"),
         };
@@ -612,13 +663,18 @@ mod tests {
 
     #[test]
     fn utf8_and_size() {
-        let p = match load(b"version: 1\n\xff", "<t>", Syntax::Yaml) {
+        let p = match load(
+            b"version: 1\n\xff",
+            "<t>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+        ) {
             Err(err) => err.problems().to_vec(),
             Ok(_) => panic!("loaded"),
         };
         assert_eq!((p[0].line(), p[0].column()), (Some(2), Some(1)));
         let big = vec![b' '; MAX_CONFIG_BYTES + 1];
-        assert!(load(&big, "<t>", Syntax::Yaml).is_err());
+        assert!(load(&big, "<t>", Syntax::Yaml, crate::registry::empty()).is_err());
     }
 
     #[test]

@@ -425,8 +425,14 @@ mod tests {
         let yaml = "version: 1\nlogconf: {env: true}\nhandlers:\n  r: {class: logging.handlers.RotatingFileHandler, filename: \"${DIR}/a.log\", maxBytes: \"${N}\", delay: \"${NOPE:-yes}\"}\nroot: {level: \"${NOPE:-DEBUG}\", handlers: [r]}\n";
         let json = r#"{"version": 1, "logconf": {"env": true}, "handlers": {"r": {"class": "logging.handlers.RotatingFileHandler", "filename": "${DIR}/a.log", "maxBytes": "${N}", "delay": "${NOPE:-yes}"}}, "root": {"level": "${NOPE:-DEBUG}", "handlers": ["r"]}}"#;
         for (text, syntax) in [(yaml, Syntax::Yaml), (json, Syntax::Json)] {
-            let model = load_with_env(text.as_bytes(), "<t>", syntax, &env)
-                .unwrap_or_else(|e| panic!("{e}"));
+            let model = load_with_env(
+                text.as_bytes(),
+                "<t>",
+                syntax,
+                crate::registry::empty(),
+                &env,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
             let settings = model.handlers[0]
                 .settings
                 .as_any()
@@ -439,18 +445,30 @@ mod tests {
         }
         // Not opted in: the text stays, and `maxBytes` is a string.
         let off = yaml.replace("env: true", "env: false");
-        let err = load_with_env(off.as_bytes(), "<t>", Syntax::Yaml, &env)
-            .err()
-            .unwrap_or_else(|| panic!("loaded"));
+        let err = load_with_env(
+            off.as_bytes(),
+            "<t>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+            &env,
+        )
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
         assert_eq!(
             err.problems()[0].to_string(),
             "4:88: handlers.r.maxBytes: expected a non-negative integer, found a string"
         );
         // An unset variable: located, and nothing else is checked.
         let bad = yaml.replace("${DIR}", "${UNSET}");
-        let err = load_with_env(bad.as_bytes(), "<t>", Syntax::Yaml, &env)
-            .err()
-            .unwrap_or_else(|| panic!("loaded"));
+        let err = load_with_env(
+            bad.as_bytes(),
+            "<t>",
+            Syntax::Yaml,
+            crate::registry::empty(),
+            &env,
+        )
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
         assert_eq!(err.problems().len(), 1);
         assert_eq!(
             err.problems()[0].to_string(),

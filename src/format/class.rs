@@ -51,7 +51,13 @@ impl fmt::Debug for FormatterClass {
 }
 
 /// Every formatter class logconf implements; the first is the default.
-pub(crate) static CLASSES: &[FormatterClass] = &[TEXT];
+pub(crate) static CLASSES: &[FormatterClass] = &[
+    TEXT,
+    super::color::CLASS,
+    // `pythonjsonlogger.json.JsonFormatter` and
+    // `pythonjsonlogger.jsonlogger.JsonFormatter`: entries for the JSON
+    // formatter (`format/json.rs`) go here.
+];
 
 /// The class named `name`.
 pub(crate) fn find(name: &str) -> Option<&'static FormatterClass> {

@@ -132,6 +132,7 @@
 
 mod brace;
 pub(crate) mod class;
+mod color;
 mod dollar;
 pub(crate) mod json;
 mod num;
@@ -143,7 +144,8 @@ mod time;
 mod value;
 
 #[allow(unused_imports)]
-pub(crate) use record::{FieldValue, Fields, OwnedValue, Record};
+pub use record::FieldValue;
+pub(crate) use record::{Fields, OwnedValue, Record};
 
 use std::fmt;
 
@@ -692,6 +694,7 @@ fn with_message_buffer(f: impl FnOnce(&mut String)) {
 fn field_value(v: FieldValue<'_>) -> Value<'_> {
     match v {
         FieldValue::Str(s) => Value::Text(s),
+        FieldValue::Raw(s) => Value::Str(s),
         FieldValue::I64(i) => Value::Int(i128::from(i)),
         FieldValue::U64(u) => Value::Int(i128::from(u)),
         FieldValue::F64(f) => Value::Float(f),

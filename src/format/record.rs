@@ -3,8 +3,15 @@
 use crate::level::Level;
 
 /// One structured field's value as the event recorded it.
+///
+/// ```
+/// let value = logconf::FieldValue::I64(42);
+/// assert_eq!(value, logconf::FieldValue::I64(42));
+/// # Ok::<(), logconf::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum FieldValue<'a> {
+#[non_exhaustive]
+pub enum FieldValue<'a> {
     /// A string (or a value recorded through `Display`/`Debug`, already rendered).
     Str(&'a str),
     /// An `i64` field, printed as Python prints an `int`.
@@ -15,6 +22,10 @@ pub(crate) enum FieldValue<'a> {
     F64(f64),
     /// A `bool` field, printed `True` or `False`.
     Bool(bool),
+    /// Text a formatter adds, written as is: never escaped (color codes).
+    /// Events never carry it; use [`FieldValue::Str`] for anything that
+    /// may hold untrusted text.
+    Raw(&'a str),
 }
 
 /// An owned field value: a formatter's `defaults` entry.
@@ -28,6 +39,8 @@ pub(crate) enum OwnedValue {
     Float(f64),
     /// A YAML boolean: printed `True` or `False`.
     Bool(bool),
+    /// Text written as is, never escaped: a colored formatter's escape codes.
+    Raw(String),
 }
 
 impl OwnedValue {
@@ -35,6 +48,7 @@ impl OwnedValue {
     pub(crate) fn as_field(&self) -> FieldValue<'_> {
         match self {
             OwnedValue::Str(s) => FieldValue::Str(s),
+            OwnedValue::Raw(s) => FieldValue::Raw(s),
             OwnedValue::Int(i) => FieldValue::I64(*i),
             OwnedValue::Float(f) => FieldValue::F64(*f),
             OwnedValue::Bool(b) => FieldValue::Bool(*b),
@@ -70,6 +84,7 @@ pub(crate) static NO_FIELDS: Fields = Fields {
 #[derive(Clone, Copy, Debug)]
 enum Slot {
     Str(usize, usize),
+    Raw(usize, usize),
     I64(i64),
     U64(u64),
     F64(f64),
@@ -161,6 +176,11 @@ impl Fields {
     pub(crate) fn push(&mut self, name: &'static str, value: FieldValue<'_>) {
         let slot = match value {
             FieldValue::Str(s) => return self.push_str(name, s),
+            FieldValue::Raw(s) => {
+                let start = self.text.len();
+                self.text.push_str(s);
+                Slot::Raw(start, self.text.len())
+            }
             FieldValue::I64(v) => Slot::I64(v),
             FieldValue::U64(v) => Slot::U64(v),
             FieldValue::F64(v) => Slot::F64(v),
@@ -172,6 +192,7 @@ impl Fields {
     fn value(&self, slot: Slot) -> FieldValue<'_> {
         match slot {
             Slot::Str(a, b) => FieldValue::Str(self.text.get(a..b).unwrap_or("")),
+            Slot::Raw(a, b) => FieldValue::Raw(self.text.get(a..b).unwrap_or("")),
             Slot::I64(v) => FieldValue::I64(v),
             Slot::U64(v) => FieldValue::U64(v),
             Slot::F64(v) => FieldValue::F64(v),

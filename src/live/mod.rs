@@ -39,6 +39,8 @@ pub(crate) struct Origin {
     /// `RUST_LOG` levels given to the config, applied again to each new
     /// version (unless it opts out).
     pub(crate) rust_log: Option<Vec<EnvLevel>>,
+    /// The factories its classes may name, for each new version too.
+    pub(crate) registry: crate::registry::Registry,
 }
 
 /// A built config and the file it follows.
@@ -52,6 +54,8 @@ pub(crate) struct Live {
     shown: String,
     /// See [`Origin::rust_log`].
     rust_log: Option<Vec<EnvLevel>>,
+    /// The factories the config's classes may name.
+    registry: crate::registry::Registry,
     /// The clock every generation's handlers use (`None`: the system's).
     clock: Option<Arc<dyn Clock>>,
     /// Where a failed reload is reported.
@@ -104,6 +108,7 @@ impl Live {
             path: origin.source.path.clone(),
             shown: origin.source.shown.clone(),
             rust_log: origin.rust_log.clone(),
+            registry: origin.registry.clone(),
             clock,
             errors,
             me: me.clone(),
@@ -187,7 +192,7 @@ impl Live {
     /// interest cache, and flushes and drops the old one. Returns the new
     /// config's options for a running process.
     fn swap_in(&self, read: &Read) -> Result<LiveOptions, Error> {
-        let mut model = read.load()?;
+        let mut model = read.load(&self.registry)?;
         if let Some(levels) = &self.rust_log
             && model.live.rust_log
         {

@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::config::{self, Syntax};
+use crate::config;
 use crate::error::Error;
 use crate::model::Model;
 
@@ -116,11 +116,8 @@ fn read_with(
 impl Read {
     /// Parses and checks the bytes: JSON if the name ends in `.json`, YAML
     /// otherwise; `${VAR}` from the process's environment.
-    pub(crate) fn load(&self) -> Result<Model, Error> {
-        let syntax = match self.source.path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => Syntax::Json,
-            _ => Syntax::Yaml,
-        };
-        config::load(&self.bytes, &self.source.shown, syntax)
+    pub(crate) fn load(&self, registry: &crate::registry::Registry) -> Result<Model, Error> {
+        let syntax = config::syntax_of(&self.source.path, &self.bytes);
+        config::load(&self.bytes, &self.source.shown, syntax, registry)
     }
 }

@@ -26,7 +26,9 @@ impl Followed {
     fn new(path: &Path) -> Followed {
         let read =
             read(path, Error::io("read logging config", path)).unwrap_or_else(|e| panic!("{e}"));
-        let model = read.load().unwrap_or_else(|e| panic!("{e}"));
+        let model = read
+            .load(crate::registry::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
         let shared =
             crate::api::build_shared(&model, None, None, false).unwrap_or_else(|e| panic!("{e}"));
         let runtime = Arc::new(Runtime::new(shared));
@@ -34,6 +36,7 @@ impl Followed {
         let origin = Origin {
             source: read.source,
             rust_log: None,
+            registry: crate::registry::Registry::new(),
         };
         let live = Live::with_errors(
             Arc::clone(&runtime),

@@ -68,6 +68,9 @@ pub(crate) struct FilterSpec {
     pub(crate) name: String,
     /// The `name:` argument; `""` passes everything.
     pub(crate) logger: String,
+    /// A registered filter factory's filter, asked per record (`None`:
+    /// `logging.Filter`, decided by target alone).
+    pub(crate) check: Option<crate::registry::UserFilter>,
 }
 
 /// One handler entry.

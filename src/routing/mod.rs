@@ -12,7 +12,10 @@
 //! where `propagate: false` cuts the chain, whether lastResort applies) is
 //! folded into a [`Route`]; only the record's level is left to compare.
 
+mod checks;
 mod preset;
+
+pub(crate) use checks::Checks;
 
 pub(crate) use crate::model::{NamePattern, segments};
 pub(crate) use preset::QUIET_DEPENDENCIES;
@@ -70,6 +73,9 @@ pub(crate) struct Route {
     pub(crate) last_resort: bool,
     /// The lowest level that produces any output (`None`: nothing ever does).
     pub(crate) threshold: Option<Level>,
+    /// Registered filters to ask per record (`None`, the usual case: the
+    /// route is decided by target and level alone).
+    pub(crate) checks: Option<Box<Checks>>,
 }
 
 impl Route {
@@ -307,15 +313,14 @@ impl Router {
 
         // Logger filters run on the origin logger only: the one named
         // exactly like the target (an unconfigured origin has none).
-        let origin_passes = match chain.first() {
-            Some(origin) if origin.spec.pattern.matches_exactly(&segs) => origin
-                .spec
-                .filters
-                .iter()
-                .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs))),
-            _ if segs.is_empty() => self.root_filters_pass(&segs),
-            _ => true,
+        let origin_filters: &[usize] = match chain.first() {
+            Some(origin) if origin.spec.pattern.matches_exactly(&segs) => &origin.spec.filters,
+            _ if segs.is_empty() => &self.root.filters,
+            _ => &[],
         };
+        let origin_passes = origin_filters
+            .iter()
+            .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs)));
 
         let mut deliveries = Vec::new();
         let mut found = 0usize;
@@ -352,11 +357,13 @@ impl Router {
             (true, Some(lowest)) => Some(lowest.max(effective)),
             _ => None,
         };
+        let checks = self.checks(origin_filters, &deliveries);
         Route {
             effective,
             deliveries,
             last_resort,
             threshold,
+            checks,
         }
     }
 
@@ -373,13 +380,6 @@ impl Router {
         filters
             .iter()
             .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, &segs)))
-    }
-
-    fn root_filters_pass(&self, segs: &[&str]) -> bool {
-        self.root
-            .filters
-            .iter()
-            .all(|&f| self.filters.get(f).is_some_and(|f| filter_passes(f, segs)))
     }
 
     /// A human-readable account of how records from `target` are routed.
@@ -472,6 +472,7 @@ impl Router {
                 "  -> lastResort: WARNING and above to stderr, bare message"
             );
         }
+        self.explain_checks(&route, &mut out);
         match route.threshold {
             Some(t) => {
                 let _ = writeln!(out, "  lowest level written: {t}");

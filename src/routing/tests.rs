@@ -204,10 +204,12 @@ fn filters_on_the_origin_and_on_handlers() {
         FilterSpec {
             name: "ab".into(),
             logger: "a.b".into(),
+            check: None,
         },
         FilterSpec {
             name: "x".into(),
             logger: "x".into(),
+            check: None,
         },
     ];
     m.handlers[0].filters = vec![0];

@@ -346,8 +346,21 @@ impl Shared {
                     self.needs,
                     self.clock.as_deref(),
                 );
-                for delivery in &route.deliveries {
+                // Registered filters: asked per record, only on routes through one.
+                let checks = route.checks.as_deref();
+                if let Some(checks) = checks
+                    && !self.router.passes(&checks.origin, &record)
+                {
+                    return;
+                }
+                for (i, delivery) in route.deliveries.iter().enumerate() {
                     if level < delivery.level {
+                        continue;
+                    }
+                    if let Some(checks) = checks
+                        && let Some(ids) = checks.deliveries.get(i)
+                        && !self.router.passes(ids, &record)
+                    {
                         continue;
                     }
                     let Some(slot) = self.handlers.get(delivery.handler) else {

@@ -54,6 +54,15 @@ fn cfg_whole_section() {
     tracing::event!(target: "app", tracing::Level::ERROR, "{}", "and errors twice");
 }
 
+/// Events of `scenarios/colorlog_forced.yaml`.
+fn colorlog_forced() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "debug");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "info");
+    tracing::event!(target: "app::web", tracing::Level::WARN, "{}", "warning");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "error");
+    tracing::event!(target: "app", tracing::Level::TRACE, "{}", "trace has no color");
+}
+
 /// Events of `scenarios/empty_message.yaml`.
 fn empty_message() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "");
@@ -221,6 +230,54 @@ fn handler_twice_in_chain() {
 /// Events of `scenarios/handler_unused_file.yaml`.
 fn handler_unused_file() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
+}
+
+/// Events of `scenarios/ini_colorlog_class.yaml`.
+fn ini_colorlog_class() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "debug");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "info");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "error");
+}
+
+/// Events of `scenarios/ini_cpython_config1.yaml`.
+fn ini_cpython_config1() {
+    tracing::event!(target: "compiler::parser", tracing::Level::DEBUG, "{}", "debug from the parser");
+    tracing::event!(target: "compiler::parser", tracing::Level::INFO, "{}", "info from the parser");
+    tracing::event!(target: "compiler::parser::lexer", tracing::Level::ERROR, "{}", "a child of the parser");
+    tracing::event!(target: "compiler", tracing::Level::WARN, "{}", "no handler: lastResort");
+    tracing::event!(target: "compiler", tracing::Level::INFO, "{}", "below the root level");
+}
+
+/// Events of `scenarios/ini_cpython_config6_7.yaml`.
+fn ini_cpython_config6_7() {
+    tracing::event!(target: "compiler", tracing::Level::DEBUG, "{}", "compiler debug");
+    tracing::event!(target: "compiler::parser", tracing::Level::INFO, "{}", "parser info, twice");
+    tracing::event!(target: "compiler::lexer", tracing::Level::ERROR, "{}", "lexer error");
+    tracing::event!(target: "other", tracing::Level::INFO, "{}", "below the root level");
+    tracing::event!(target: "other", tracing::Level::WARN, "{}", "root warning");
+}
+
+/// Events of `scenarios/ini_cpython_config9.yaml`.
+fn ini_cpython_config9() {
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "without the field");
+    tracing::event!(target: "app", tracing::Level::ERROR, customfield = "given", "{}", "with the field");
+}
+
+/// Events of `scenarios/ini_defaults_and_rotation.yaml`.
+fn ini_defaults_and_rotation() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "first record of many");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "second record of many");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "third record, also to 100%.log");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "fourth record, also to 100%.log");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "fifth");
+}
+
+/// Events of `scenarios/ini_file_config.yaml`.
+fn ini_file_config() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "to the console");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "below the root level");
+    tracing::event!(target: "app::db", tracing::Level::DEBUG, "{}", "to the file only");
+    tracing::event!(target: "app::db::pool", tracing::Level::WARN, "{}", "child of app.db: to the file only");
 }
 
 /// Events of `scenarios/lastresort_basic.yaml`.
@@ -1250,6 +1307,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "cfg_key_index" => cfg_key_index(),
         "cfg_list_index" => cfg_list_index(),
         "cfg_whole_section" => cfg_whole_section(),
+        "colorlog_forced" => colorlog_forced(),
         "empty_message" => empty_message(),
         "escape_control_default" => escape_control_default(),
         "escape_control_off" => escape_control_off(),
@@ -1275,6 +1333,12 @@ pub(crate) fn emit(name: &str) -> bool {
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
         "handler_unused_file" => handler_unused_file(),
+        "ini_colorlog_class" => ini_colorlog_class(),
+        "ini_cpython_config1" => ini_cpython_config1(),
+        "ini_cpython_config6_7" => ini_cpython_config6_7(),
+        "ini_cpython_config9" => ini_cpython_config9(),
+        "ini_defaults_and_rotation" => ini_defaults_and_rotation(),
+        "ini_file_config" => ini_file_config(),
         "lastresort_basic" => lastresort_basic(),
         "lastresort_handler_rejects" => lastresort_handler_rejects(),
         "lastresort_nullhandler" => lastresort_nullhandler(),

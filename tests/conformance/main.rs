@@ -189,7 +189,13 @@ fn load_expected(name: &str, dir: &Path) -> Result<Expected, String> {
 
 fn run_scenario(name: &str, dir: &Path) -> Result<(), String> {
     let expected = load_expected(name, dir)?;
-    let config = read(&dir.join("config.yaml"))?;
+    // A `fileConfig` scenario's config is `config.ini`.
+    let config_name = if dir.join("config.ini").exists() {
+        "config.ini"
+    } else {
+        "config.yaml"
+    };
+    let config = read(&dir.join(config_name))?;
     let inputs =
         read_tree(&dir.join("input")).map_err(|e| format!("  cannot read inputs: {e}\n"))?;
 
@@ -199,8 +205,7 @@ fn run_scenario(name: &str, dir: &Path) -> Result<(), String> {
         support::write_file(work.path(), rel, content)
             .map_err(|e| io_err("write input file", e))?;
     }
-    fs::write(work.path().join("config.yaml"), &config)
-        .map_err(|e| io_err("write config.yaml", e))?;
+    fs::write(work.path().join(config_name), &config).map_err(|e| io_err("write the config", e))?;
     let clock = events::clock(name);
     if let Some(clock) = &clock {
         for (rel, ns) in clock.mtimes {
@@ -232,7 +237,7 @@ fn run_scenario(name: &str, dir: &Path) -> Result<(), String> {
     }
     let mut got_files =
         read_tree(work.path()).map_err(|e| format!("  cannot read the output files: {e}\n"))?;
-    got_files.remove("config.yaml");
+    got_files.remove(config_name);
 
     let mut report = String::new();
     compare(

@@ -40,7 +40,13 @@ pub(crate) fn time_of(ns: i64) -> SystemTime {
 /// what `emit` returned (false: no such scenario), or the error logconf
 /// reported.
 pub(crate) fn run(clock: Option<Clock>, emit: impl FnOnce() -> bool) -> Result<bool, String> {
-    let config = logconf::Config::from_path("config.yaml").map_err(|e| e.to_string())?;
+    // A `fileConfig` scenario brings `config.ini` instead.
+    let path = if std::path::Path::new("config.ini").exists() {
+        "config.ini"
+    } else {
+        "config.yaml"
+    };
+    let config = logconf::Config::from_path(path).map_err(|e| e.to_string())?;
     let built = match clock {
         Some(clock) => {
             let manual = CLOCK.get_or_init(|| ManualClock::new(time_of(clock.start_ns)));

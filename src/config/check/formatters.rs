@@ -5,10 +5,13 @@ use super::Checker;
 use crate::args::{Entry, show};
 use crate::format::class::{self, CLASSES};
 use crate::model::NamedFormatter;
-use crate::suggest::{did_you_mean, one_of};
+use crate::suggest::did_you_mean;
 
 impl Checker<'_> {
     pub(super) fn formatter(&mut self, entry: &Entry<'_>) -> Option<NamedFormatter> {
+        if let Some(made) = self.formatter_factory(entry) {
+            return made;
+        }
         let mut args = self.args("formatters", entry)?;
         if args.get("()").is_some() {
             let help = "logconf's formatter is `logging.Formatter`: remove `()` and write its \
@@ -22,8 +25,8 @@ impl Checker<'_> {
                 Some(class) => Some(class),
                 None => {
                     let names: Vec<&str> = CLASSES.iter().map(|c| c.name).collect();
-                    let help =
-                        did_you_mean(name, names.iter().copied()).unwrap_or_else(|| one_of(&names));
+                    let help = did_you_mean(name, names.iter().copied())
+                        .unwrap_or_else(|| crate::registry::how_to_register("formatter", name));
                     let message = format!("formatter class `{}` is not supported", show(name));
                     args.report("class", message, Some(help));
                     None

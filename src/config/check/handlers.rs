@@ -19,6 +19,9 @@ impl Checker<'_> {
         formatter_names: &Names,
         filter_names: &Names,
     ) -> Option<HandlerSpec> {
+        if let Some(made) = self.handler_factory(entry, formatter_names, filter_names) {
+            return made;
+        }
         let path = join("handlers", entry.key);
         let before = self.problems.len();
         let mut args = self.args("handlers", entry)?;
@@ -155,6 +158,6 @@ fn unknown_class(name: &str) -> (String, String) {
             })?;
         Some(format!("did you mean `{found}`?"))
     });
-    let help = help.unwrap_or_else(|| one_of(&supported));
+    let help = help.unwrap_or_else(|| crate::registry::how_to_register("handler", name));
     (format!("unknown handler class `{}`", show(name)), help)
 }

@@ -5,6 +5,7 @@
 
 mod attributes;
 mod downstream;
+mod factories;
 mod filters;
 mod formatters;
 mod handlers;
@@ -30,11 +31,13 @@ pub(crate) fn check(
     source: &str,
     text: &str,
     data_keys: &BTreeSet<String>,
+    registry: &crate::registry::Registry,
 ) -> Result<Model, Vec<Problem>> {
     let mut checker = Checker {
         text,
         problems: Vec::new(),
         data_keys,
+        registry,
     };
     let model = checker.top(root, source);
     let mut problems = checker.problems;
@@ -77,6 +80,8 @@ struct Checker<'t> {
     problems: Vec<Problem>,
     /// Top-level keys that references read (data, not unknown keys).
     data_keys: &'t BTreeSet<String>,
+    /// The application's factories.
+    registry: &'t crate::registry::Registry,
 }
 
 impl<'t> Checker<'t> {

@@ -48,7 +48,8 @@ impl Dialect {
     /// One event field's value, typed.
     pub(super) fn field(self, out: &mut Vec<u8>, v: FieldValue<'_>) {
         match v {
-            FieldValue::Str(s) => write_str(out, s, self.ascii),
+            // Text a formatter adds is still a JSON string, escaped.
+            FieldValue::Str(s) | FieldValue::Raw(s) => write_str(out, s, self.ascii),
             FieldValue::I64(i) => {
                 let _ = write!(out, "{i}");
             }
