@@ -128,6 +128,8 @@
 //! | `with_target` | `true` | `target`: the record's name |
 //! | `with_file` | `false` | `filename`: the source path (`with_file`) |
 //! | `with_line_number` | `false` | `line_number` |
+//! | `with_current_span` | `true` | `span`: the innermost span (`with_current_span`) |
+//! | `with_span_list` | `true` | `spans`: every span, outermost first (`with_span_list`) |
 //! | `with_thread_names` | `false` | `threadName` |
 //! | `with_thread_ids` | `false` | `threadId`: `ThreadId(N)` |
 //! | `rename_fields` | `{}` | output key for a top-level key (`timestamp: "@t"`) or an event field |
@@ -136,9 +138,11 @@
 //! | `ensure_ascii` | `false` | `\uXXXX` for every non-ASCII character |
 //!
 //! The output is compact with raw UTF-8, floats as `serde_json` writes them
-//! (`1e16`, non-finite as `null`). tracing-subscriber's `span` and `spans`
-//! members are written once records carry their span chain; an event
-//! inside spans lacks them until then.
+//! (`1e16`, non-finite as `null`). Inside spans, `span` is the innermost
+//! span's fields and `spans` every span's, outermost first, each an object
+//! of its fields sorted by name, then `"name"`: the span's name, as
+//! tracing-subscriber writes them. Outside spans neither is written, and
+//! when both are off (or excluded) spans are not recorded at all.
 //!
 //! # Differences from the Python libraries
 //!
@@ -158,7 +162,10 @@
 //!   an `extra` that collides with an ECS field is a load error.
 //!   `process.thread.id` is logconf's thread number, not an OS thread id.
 //!   The `elasticapm_*` extras are not renamed to `trace.id` etc.
-//! - tracing-subscriber: an event with an empty message has no `message`
+//! - tracing-subscriber: an event with an explicit `parent:` lists that
+//!   parent's chain under `spans` (tracing-subscriber lists the current
+//!   span's); a span's byte-slice field is its `Debug` text (tracing-subscriber:
+//!   an array of numbers); an event with an empty message has no `message`
 //!   member (tracing-subscriber writes one only when the event has a
 //!   message field); an unnamed thread's `threadName` is `Thread-N`
 //!   (tracing-subscriber: `ThreadId(N)`); 128-bit integers are strings.
