@@ -272,6 +272,18 @@ impl<'n, 'p> Args<'n, 'p> {
         report(self.problems, pos, &path, message, help);
     }
 
+    /// Reports a problem at `pos` on the key path `path` (inside one of
+    /// the keys: `formatters.json.rename_fields.level`).
+    pub(crate) fn report_at_path(
+        &mut self,
+        pos: Pos,
+        path: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        report(self.problems, pos, path, message, help);
+    }
+
     /// Reports that `key` is required and missing.
     pub(crate) fn missing(&mut self, key: &str, help: Option<String>) {
         let message = format!("missing required key `{key}`");

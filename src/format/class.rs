@@ -51,7 +51,14 @@ impl fmt::Debug for FormatterClass {
 }
 
 /// Every formatter class logconf implements; the first is the default.
-pub(crate) static CLASSES: &[FormatterClass] = &[TEXT];
+pub(crate) static CLASSES: &[FormatterClass] = &[
+    TEXT,
+    // JSON lines (`format/json/class.rs`).
+    super::json::class::NATIVE,
+    super::json::class::PYTHON_JSON,
+    super::json::class::PYTHON_JSON_LEGACY,
+    super::json::class::ECS,
+];
 
 /// The class named `name`.
 pub(crate) fn find(name: &str) -> Option<&'static FormatterClass> {

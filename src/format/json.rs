@@ -170,8 +170,7 @@
 //!   message field); an unnamed thread's `threadName` is `Thread-N`
 //!   (tracing-subscriber: `ThreadId(N)`); 128-bit integers are strings.
 
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
-
+pub(crate) mod class;
 mod ecs;
 mod native;
 mod python;
@@ -315,7 +314,7 @@ impl JsonFormatter {
 
     /// Replaces the time zone `asctime` is shown in (the system's by
     /// default); the other timestamps are always UTC.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg(test)]
     pub(crate) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
         if let Shape::PythonJson(f) = &mut self.shape {
             f.set_time_zone(tz);

@@ -579,6 +579,7 @@ impl Python {
     }
 
     /// Shows `asctime` in `tz`.
+    #[cfg(test)]
     pub(super) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
         if let Some(clock) = &mut self.clock {
             clock.set_time_zone(tz);
