@@ -637,7 +637,27 @@ fn needs_follow_the_fields_used() {
     }));
     assert_eq!(ecs, Needs::NONE);
     let native = n(JsonOptions::Native(NativeOptions::default()));
-    assert_eq!(native, Needs::TIME);
+    assert_eq!(native, Needs::TIME.union(Needs::SPAN_FIELDS));
+    // Span data only when `span` or `spans` is written.
+    for (current, list, exclude) in [
+        (false, false, vec![]),
+        (true, true, vec!["span".to_owned(), "spans".to_owned()]),
+        (false, true, vec!["spans".to_owned()]),
+    ] {
+        let native = n(JsonOptions::Native(NativeOptions {
+            with_current_span: current,
+            with_span_list: list,
+            exclude_fields: exclude,
+            ..NativeOptions::default()
+        }));
+        assert_eq!(native, Needs::TIME);
+    }
+    let native = n(JsonOptions::Native(NativeOptions {
+        with_timestamp: false,
+        with_current_span: false,
+        ..NativeOptions::default()
+    }));
+    assert_eq!(native, Needs::SPAN_FIELDS);
 }
 
 #[test]
