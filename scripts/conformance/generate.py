@@ -13,6 +13,17 @@ any difference):
 Needs CPython 3.13 (the reference version: 3.13 stopped rolling over an empty
 file, gh-116263) and PyYAML (`python3 -m pip install pyyaml`).
 
+Scenarios whose formatters are Python libraries (`pythonjsonlogger`,
+`ecs_logging`) need them importable in the interpreter that runs the
+scenarios. That interpreter is `.venv-oracle/bin/python` when the folder
+exists (it is git-ignored), else the one running this script. Set it up once,
+from the repository root:
+
+    $(PYENV_VERSION=3.13.0 pyenv which python3) -m venv .venv-oracle
+    .venv-oracle/bin/pip install pyyaml python-json-logger==4.2.0 ecs-logging==2.3.0
+
+(the versions the JSON formatters follow, as `scripts/json/generate.py` uses).
+
 For each scenario `tests/conformance/scenarios/NAME.yaml` this runs
 `logging.config.dictConfig` in a fresh Python process whose working directory
 is an empty temporary folder, emits the scenario's events, and writes
@@ -229,7 +240,44 @@ def load_scenario(path, name):
     }
 
 
-def run_cpython(name, scenario):
+# Python libraries a scenario may name, by the module its config names.
+LIBRARIES = {"pythonjsonlogger": "python-json-logger==4.2.0", "ecs_logging": "ecs-logging==2.3.0"}
+
+
+def scenario_python(root):
+    """The interpreter that runs scenarios: the git-ignored `.venv-oracle`
+    (where the Python libraries are installed) when present, else this one.
+    It must be CPython 3.13 too."""
+    venv = os.path.join(root, ".venv-oracle", "bin", "python")
+    if not os.path.exists(venv):
+        return sys.executable
+    out = subprocess.run(
+        [venv, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if out.returncode != 0 or out.stdout.strip() != "3.13":
+        fail(f"{venv} is not CPython 3.13; remake .venv-oracle (see this script's docstring)")
+    return venv
+
+
+def check_libraries(python, name, scenario):
+    """Fails early, with the setup command, when the scenario names a Python
+    library the interpreter cannot import."""
+    text = scenario["config_text"]
+    for module, requirement in LIBRARIES.items():
+        if module not in text:
+            continue
+        proc = subprocess.run([python, "-I", "-c", f"import {module}"], capture_output=True, timeout=60)
+        if proc.returncode != 0:
+            fail(
+                f"scenario {name} uses {module}, which {python} cannot import; set up .venv-oracle "
+                f"(see this script's docstring) or `{python} -m pip install {requirement}`"
+            )
+
+
+def run_cpython(name, scenario, python=sys.executable):
     """Runs the scenario in a fresh interpreter; returns (stdout, stderr, {relpath: bytes})."""
     with tempfile.TemporaryDirectory() as specdir, tempfile.TemporaryDirectory() as workdir:
         spec_path = os.path.join(specdir, "spec.json")
@@ -239,7 +287,7 @@ def run_cpython(name, scenario):
                 f,
             )
         proc = subprocess.run(
-            [sys.executable, "-I", "-X", "utf8", os.path.abspath(__file__), "--child", spec_path],
+            [python, "-I", "-X", "utf8", os.path.abspath(__file__), "--child", spec_path],
             cwd=workdir,
             capture_output=True,
             timeout=60,
@@ -353,12 +401,14 @@ def main():
     if not names:
         fail(f"no scenarios in {scen_dir}")
 
+    python = scenario_python(root)
     scenarios = []
     stale = []
     for name in names:
         scenario = load_scenario(os.path.join(scen_dir, name + ".yaml"), name)
         scenarios.append((name, scenario))
-        stdout, stderr, files = run_cpython(name, scenario)
+        check_libraries(python, name, scenario)
+        stdout, stderr, files = run_cpython(name, scenario, python)
         tree = expected_tree(scenario, stdout, stderr, files, name)
         target = os.path.join(exp_dir, name)
         has_rust = os.path.isdir(os.path.join(target, "rust"))

@@ -204,6 +204,22 @@ fn handler_unused_file() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
 }
 
+/// Events of `scenarios/json_python_factory.yaml`.
+fn json_python_factory() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    tracing::event!(target: "app::db", tracing::Level::DEBUG, table = "users", rows = 3i64, cached = false, big = -9223372036854775808i64, "{}", "query");
+    tracing::event!(target: "app::db", tracing::Level::WARN, "{}", "wörld \"quoted\" \\ tab\there\u{1} \u{2028} 😀");
+    log::log!(target: "app", log::Level::Error, "{}", "through log");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "");
+}
+
+/// Events of `scenarios/json_python_options.yaml`.
+fn json_python_options() {
+    tracing::event!(target: "app", tracing::Level::INFO, user = "ann", attempts = 2i64, _private = "hidden", "{}", "login");
+    tracing::event!(target: "app::web", tracing::Level::WARN, "{}", "no user");
+    tracing::event!(target: "app", tracing::Level::DEBUG, ok = true, n = 0i64, region = "us", "{}", "flags");
+}
+
 /// Events of `scenarios/lastresort_basic.yaml`.
 fn lastresort_basic() {
     tracing::event!(target: "quiet", tracing::Level::INFO, "{}", "dropped: below lastResort's WARNING");
@@ -794,6 +810,8 @@ pub(crate) fn emit(name: &str) -> bool {
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
         "handler_unused_file" => handler_unused_file(),
+        "json_python_factory" => json_python_factory(),
+        "json_python_options" => json_python_options(),
         "lastresort_basic" => lastresort_basic(),
         "lastresort_handler_rejects" => lastresort_handler_rejects(),
         "lastresort_nullhandler" => lastresort_nullhandler(),
