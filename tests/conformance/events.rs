@@ -204,6 +204,14 @@ fn handler_unused_file() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "stdout only");
 }
 
+/// Events of `scenarios/json_ecs_factory.yaml`.
+fn json_ecs_factory() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    tracing::event!(target: "shop::cart", tracing::Level::WARN, user = "ann", items = 3i64, paid = false, "{}", "wörld \"q\" \\ \u{7}");
+    tracing::event!(target: "shop::cart", tracing::Level::DEBUG, zebra = 1i64, apple = "a", mango = true, "{}", "zebra first");
+    log::log!(target: "app", log::Level::Error, "{}", "through log");
+}
+
 /// Events of `scenarios/json_python_factory.yaml`.
 fn json_python_factory() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
@@ -810,6 +818,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "handler_listed_twice" => handler_listed_twice(),
         "handler_twice_in_chain" => handler_twice_in_chain(),
         "handler_unused_file" => handler_unused_file(),
+        "json_ecs_factory" => json_ecs_factory(),
         "json_python_factory" => json_python_factory(),
         "json_python_options" => json_python_options(),
         "lastresort_basic" => lastresort_basic(),
