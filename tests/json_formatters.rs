@@ -123,3 +123,36 @@ fn ecs_fills_time_origin_and_process() {
     let ms = jiff::SignedDuration::from_millis(1);
     assert!(at >= before - ms && at <= jiff::Timestamp::now(), "{stamp}");
 }
+
+#[test]
+fn json_example_config_writes_three_shapes() {
+    let text = std::fs::read_to_string("configs/json_logger_config.yaml").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let text = text.replace("logs/", &format!("{}/", logs.display()));
+    let logging = logconf::Config::from_yaml_str(&text)
+        .unwrap()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(logging.subscriber(), || {
+        let span = tracing::info_span!("create_vpc", cidr = "10.0.0.0/16");
+        let _in = span.enter();
+        tracing::debug!(target: "deploy_vpc::network", subnets = 3, "planning");
+    });
+    drop(logging);
+    let app = std::fs::read_to_string(logs.join("app.jsonl")).unwrap();
+    assert!(
+        app.starts_with(r#"{"time": ""#)
+            && app.ends_with(
+                r#"", "level": "DEBUG", "name": "deploy_vpc::network", "message": "planning", "service": "deploy_vpc", "subnets": 3}
+"#
+            ),
+        "{app}"
+    );
+    let ecs = std::fs::read_to_string(logs.join("ecs.jsonl")).unwrap();
+    assert!(
+        ecs.contains(r#"","log.level":"debug","message":"planning","ecs.version":"1.6.0","labels":{"env":"dev"},"log":{"logger":"deploy_vpc::network","origin":{"#)
+            && ecs.contains(r#""service":{"name":"deploy_vpc"},"subnets":3}"#),
+        "{ecs}"
+    );
+}
