@@ -156,3 +156,34 @@ fn json_example_config_writes_three_shapes() {
         "{ecs}"
     );
 }
+
+#[test]
+fn python_json_fmt_names_span_fields_and_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let logging = logging(
+        dir.path(),
+        "    (): pythonjsonlogger.json.JsonFormatter\n    fmt: \"%(levelname)s %(request_id)s %(spans)s %(message)s\"\n",
+    );
+    tracing::subscriber::with_default(logging.subscriber(), || {
+        tracing::info!("outside");
+        let request = tracing::info_span!("request", request_id = 42_u64);
+        let _r = request.enter();
+        let db = tracing::debug_span!("db", table = "users", request_id = "inner");
+        let _d = db.enter();
+        tracing::warn!(rows = 3, "inside");
+        tracing::error!(request_id = 7_i64, "own field wins");
+    });
+    drop(logging);
+    let text = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(
+        text,
+        concat!(
+            r#"{"levelname": "INFO", "request_id": null, "spans": null, "message": "outside"}"#,
+            "\n",
+            r#"{"levelname": "WARNING", "request_id": "inner", "spans": "request{request_id=42}:db{table=\"users\" request_id=\"inner\"}", "message": "inside", "rows": 3}"#,
+            "\n",
+            r#"{"levelname": "ERROR", "request_id": 7, "spans": "request{request_id=42}:db{table=\"users\" request_id=\"inner\"}", "message": "own field wins"}"#,
+            "\n",
+        )
+    );
+}

@@ -62,7 +62,10 @@
 //! event fields, whose names starting with `_` or listed in `reserved_attrs`
 //! or `fmt` are skipped), then `timestamp`. A key written twice keeps its
 //! first place and its last value, as in a Python `dict`. A `fmt` name that
-//! is neither an attribute nor an event field is `null`. Separators are
+//! is neither an attribute nor an event field is looked up in the fields of
+//! the spans the event is in (innermost first), as the text formatter
+//! does; `spans` (unless a field has that name) is the span chain as
+//! `%(spans)s` prints it (`request{id=7}:db`); otherwise it is `null`. Separators are
 //! `", "` and `": "`; floats are Python's `repr` (`1e+16`), non-finite ones
 //! `NaN`, `Infinity`, `-Infinity` (Python's `allow_nan`).
 //! [`PYTHON_JSON_UNSUPPORTED`] lists the options that take Python callables.
@@ -98,7 +101,8 @@
 //! compact form. Event fields with dotted names are nested
 //! (`http.request.method`). Fields named like a `LogRecord` attribute
 //! (`name`, `module`, ...) are left out, as ecs-logging leaves record
-//! attributes out of its extras.
+//! attributes out of its extras. Spans are not written (ECS `span.id` and
+//! `trace.id` are tracing ids, which ecs-logging takes from an APM agent).
 //!
 //! # `logconf.JsonFormatter`
 //!
