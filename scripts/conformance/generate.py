@@ -16,8 +16,10 @@ file, gh-116263) and PyYAML (`python3 -m pip install pyyaml`).
 Scenarios whose formatters are Python libraries (`pythonjsonlogger`,
 `ecs_logging`) need them importable in the interpreter that runs the
 scenarios. That interpreter is `.venv-oracle/bin/python` when the folder
-exists (it is git-ignored), else the one running this script. Set it up once,
-from the repository root:
+exists (it is git-ignored), else the one running this script; when a
+scenario needs a library that interpreter lacks, the generator creates
+`.venv-oracle` with the running CPython 3.13 and installs them (network
+needed). To set it up by hand, from the repository root:
 
     $(PYENV_VERSION=3.13.0 pyenv which python3) -m venv .venv-oracle
     .venv-oracle/bin/pip install pyyaml python-json-logger==4.2.0 ecs-logging==2.3.0
@@ -262,19 +264,42 @@ def scenario_python(root):
     return venv
 
 
-def check_libraries(python, name, scenario):
-    """Fails early, with the setup command, when the scenario names a Python
-    library the interpreter cannot import."""
+def importable(python, module):
+    proc = subprocess.run([python, "-I", "-c", f"import {module}"], capture_output=True, timeout=60)
+    return proc.returncode == 0
+
+
+def make_venv(root):
+    """Creates `.venv-oracle` with this interpreter (CPython 3.13) and installs
+    PyYAML and the pinned libraries into it; returns its interpreter."""
+    venv_dir = os.path.join(root, ".venv-oracle")
+    print(f"setting up {venv_dir} (pyyaml {' '.join(LIBRARIES.values())})")
+    subprocess.run([sys.executable, "-m", "venv", venv_dir], check=True, timeout=300)
+    python = os.path.join(venv_dir, "bin", "python")
+    pip = [python, "-m", "pip", "install", "--quiet", "pyyaml", *LIBRARIES.values()]
+    if subprocess.run(pip, timeout=900).returncode != 0:
+        fail(f"could not install the Python libraries into {venv_dir} (network?); see this script's docstring")
+    return python
+
+
+def check_libraries(python, root, name, scenario):
+    """The interpreter to run the scenario with: `python`, or, when the
+    scenario names a Python library `python` cannot import, a freshly made
+    `.venv-oracle` that has it."""
     text = scenario["config_text"]
     for module, requirement in LIBRARIES.items():
-        if module not in text:
+        if module not in text or importable(python, module):
             continue
-        proc = subprocess.run([python, "-I", "-c", f"import {module}"], capture_output=True, timeout=60)
-        if proc.returncode != 0:
+        venv = os.path.join(root, ".venv-oracle", "bin", "python")
+        if python == venv:
             fail(
-                f"scenario {name} uses {module}, which {python} cannot import; set up .venv-oracle "
-                f"(see this script's docstring) or `{python} -m pip install {requirement}`"
+                f"scenario {name} uses {module}, which {python} cannot import; "
+                f"`{python} -m pip install {requirement}`"
             )
+        python = make_venv(root)
+        if not importable(python, module):
+            fail(f"scenario {name} uses {module}, which {python} still cannot import")
+    return python
 
 
 def run_cpython(name, scenario, python=sys.executable):
@@ -407,7 +432,7 @@ def main():
     for name in names:
         scenario = load_scenario(os.path.join(scen_dir, name + ".yaml"), name)
         scenarios.append((name, scenario))
-        check_libraries(python, name, scenario)
+        python = check_libraries(python, root, name, scenario)
         stdout, stderr, files = run_cpython(name, scenario, python)
         tree = expected_tree(scenario, stdout, stderr, files, name)
         target = os.path.join(exp_dir, name)

@@ -194,11 +194,7 @@ fn parse_ecs(args: &mut Args<'_, '_>) -> Option<Arc<dyn RecordFormat>> {
     let fmt_key = fmt_key(args);
     let _ = args.string(fmt_key);
     let _ = args.string("datefmt");
-    let _ = args.choice(
-        "style",
-        "unknown style",
-        &[("%", ()), ("{", ()), ("$", ())],
-    );
+    let _ = args.choice("style", "unknown style", &[("%", ()), ("{", ()), ("$", ())]);
     let _ = args.truthy("validate", true);
     let _ = args.count("stack_trace_limit", u64::MAX);
     let options = EcsOptions {
@@ -261,17 +257,23 @@ fn report_json_error(args: &mut Args<'_, '_>, err: JsonError, fmt_key: &'static 
         return;
     };
     let option_path = args.key_path(option);
-    let place = err.entry.as_deref().and_then(|entry| match &found.value.value {
-        Value::Map(map) => map.iter().find_map(|(k, _)| match &k.value {
-            Value::Str(s) if s == entry => Some((k.pos, args::join(&option_path, s))),
+    let place = err
+        .entry
+        .as_deref()
+        .and_then(|entry| match &found.value.value {
+            Value::Map(map) => map.iter().find_map(|(k, _)| match &k.value {
+                Value::Str(s) if s == entry => Some((k.pos, args::join(&option_path, s))),
+                _ => None,
+            }),
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| match &item.value {
+                    Value::Str(s) if s == entry => Some((item.pos, args::index(&option_path, i))),
+                    _ => None,
+                }),
             _ => None,
-        }),
-        Value::Seq(items) => items.iter().enumerate().find_map(|(i, item)| match &item.value {
-            Value::Str(s) if s == entry => Some((item.pos, args::index(&option_path, i))),
-            _ => None,
-        }),
-        _ => None,
-    });
+        });
     let (pos, path) = place.unwrap_or((found.value.pos, option_path));
     args.report_at_path(pos, &path, err.message, err.help);
 }
