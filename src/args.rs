@@ -277,15 +277,16 @@ impl<'n, 'p> Args<'n, 'p> {
         &self.path
     }
 
-    /// Reports a problem at `pos` under the key path `path`.
+    /// Reports a problem at `pos` on the key path `path` (inside one of
+    /// the keys: `formatters.json.rename_fields.level`).
     pub(crate) fn report_at_path(
         &mut self,
         pos: Pos,
-        path: String,
+        path: &str,
         message: String,
         help: Option<String>,
     ) {
-        report(self.problems, pos, &path, message, help);
+        report(self.problems, pos, path, message, help);
     }
 
     /// Reports a problem with `key` itself, at the key's place.

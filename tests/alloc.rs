@@ -203,3 +203,47 @@ fn the_counter_sees_allocations() {
     drop(text);
     assert!(ALLOCATIONS.load(Ordering::Relaxed) >= 1);
 }
+
+thread_local! {
+    /// The span `in_span` enters: made once per thread, under the counted
+    /// subscriber.
+    static SPAN: std::cell::OnceCell<tracing::Span> = const { std::cell::OnceCell::new() };
+}
+
+/// `with_fields` inside a span with two fields.
+fn in_span(i: u64) {
+    SPAN.with(|span| {
+        let span =
+            span.get_or_init(|| tracing::info_span!("request", id = 42_u64, path = "/orders"));
+        let _entered = span.enter();
+        with_fields(i);
+    });
+}
+
+const JSON: &str = "version: 1
+formatters:
+  native: {class: logconf.JsonFormatter}
+  python:
+    (): pythonjsonlogger.json.JsonFormatter
+    fmt: '%(asctime)s %(levelname)s %(name)s %(message)s %(id)s'
+  ecs: {(): ecs_logging.StdlibFormatter}
+handlers:
+  file: {class: logging.FileHandler, formatter: FORMATTER, filename: LOGFILE}
+root: {level: INFO, handlers: [file]}
+";
+
+#[test]
+fn json_formatters_in_spans_allocate_nothing_per_record() {
+    for formatter in ["native", "python", "ecs"] {
+        // A thread each: the span (a thread-local) belongs to the
+        // subscriber it was made under.
+        let yaml = JSON.replace("FORMATTER", formatter);
+        let (n, sizes) = std::thread::spawn(move || count(&yaml, in_span))
+            .join()
+            .expect("the counting thread");
+        assert_eq!(
+            n, 0,
+            "{formatter}: allocations over {RECORDS} records; sizes {sizes:?}"
+        );
+    }
+}

@@ -17,6 +17,19 @@ A scenario whose config is a `fileConfig` INI file gives it as `ini:` (a
 string, usually a `|` block) instead of `config:`; CPython reads it with
 `logging.config.fileConfig`, and it is written as `expected/NAME/config.ini`.
 
+Scenarios whose formatters are Python libraries (`pythonjsonlogger`,
+`ecs_logging`) need them importable in the interpreter that runs the
+scenarios. That interpreter is `.venv-oracle/bin/python` when the folder
+exists (it is git-ignored), else the one running this script; when a
+scenario needs a library that interpreter lacks, the generator creates
+`.venv-oracle` with the running CPython 3.13 and installs them (network
+needed). To set it up by hand, from the repository root:
+
+    $(PYENV_VERSION=3.13.0 pyenv which python3) -m venv .venv-oracle
+    .venv-oracle/bin/pip install pyyaml python-json-logger==4.2.0 ecs-logging==2.3.0 colorlog==6.12.0
+
+(the versions the JSON formatters follow, as `scripts/json/generate.py` uses).
+
 For each scenario `tests/conformance/scenarios/NAME.yaml` this runs
 `logging.config.dictConfig` in a fresh Python process whose working directory
 is an empty temporary folder, emits the scenario's events, and writes
@@ -428,7 +441,71 @@ def load_scenario(path, name):
     }
 
 
-def run_cpython(name, scenario):
+# Python libraries a scenario may name, by the module its config names.
+LIBRARIES = {
+    "pythonjsonlogger": "python-json-logger==4.2.0",
+    "ecs_logging": "ecs-logging==2.3.0",
+    "colorlog": "colorlog==6.12.0",
+}
+
+
+def scenario_python(root):
+    """The interpreter that runs scenarios: the git-ignored `.venv-oracle`
+    (where the Python libraries are installed) when present, else this one.
+    It must be CPython 3.13 too."""
+    venv = os.path.join(root, ".venv-oracle", "bin", "python")
+    if not os.path.exists(venv):
+        return sys.executable
+    out = subprocess.run(
+        [venv, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if out.returncode != 0 or out.stdout.strip() != "3.13":
+        fail(f"{venv} is not CPython 3.13; remake .venv-oracle (see this script's docstring)")
+    return venv
+
+
+def importable(python, module):
+    proc = subprocess.run([python, "-I", "-c", f"import {module}"], capture_output=True, timeout=60)
+    return proc.returncode == 0
+
+
+def make_venv(root):
+    """Creates `.venv-oracle` with this interpreter (CPython 3.13) and installs
+    PyYAML and the pinned libraries into it; returns its interpreter."""
+    venv_dir = os.path.join(root, ".venv-oracle")
+    print(f"setting up {venv_dir} (pyyaml {' '.join(LIBRARIES.values())})")
+    subprocess.run([sys.executable, "-m", "venv", venv_dir], check=True, timeout=300)
+    python = os.path.join(venv_dir, "bin", "python")
+    pip = [python, "-m", "pip", "install", "--quiet", "pyyaml", *LIBRARIES.values()]
+    if subprocess.run(pip, timeout=900).returncode != 0:
+        fail(f"could not install the Python libraries into {venv_dir} (network?); see this script's docstring")
+    return python
+
+
+def check_libraries(python, root, name, scenario):
+    """The interpreter to run the scenario with: `python`, or, when the
+    scenario names a Python library `python` cannot import, a freshly made
+    `.venv-oracle` that has it."""
+    text = scenario["config_text"]
+    for module, requirement in LIBRARIES.items():
+        if module not in text or importable(python, module):
+            continue
+        venv = os.path.join(root, ".venv-oracle", "bin", "python")
+        if python == venv:
+            fail(
+                f"scenario {name} uses {module}, which {python} cannot import; "
+                f"`{python} -m pip install {requirement}`"
+            )
+        python = make_venv(root)
+        if not importable(python, module):
+            fail(f"scenario {name} uses {module}, which {python} still cannot import")
+    return python
+
+
+def run_cpython(name, scenario, python=sys.executable):
     """Runs the scenario in a fresh interpreter; returns (stdout, stderr, {relpath: bytes})."""
     with tempfile.TemporaryDirectory() as specdir, tempfile.TemporaryDirectory() as workdir:
         spec_path = os.path.join(specdir, "spec.json")
@@ -447,7 +524,7 @@ def run_cpython(name, scenario):
         if scenario["clock"]:
             env["TZ"] = scenario["clock"]["tz"]
         proc = subprocess.run(
-            [sys.executable, "-I", "-X", "utf8", os.path.abspath(__file__), "--child", spec_path],
+            [python, "-I", "-X", "utf8", os.path.abspath(__file__), "--child", spec_path],
             cwd=workdir,
             capture_output=True,
             timeout=60,
@@ -604,12 +681,14 @@ def main():
     if not names:
         fail(f"no scenarios in {scen_dir}")
 
+    python = scenario_python(root)
     scenarios = []
     stale = []
     for name in names:
         scenario = load_scenario(os.path.join(scen_dir, name + ".yaml"), name)
         scenarios.append((name, scenario))
-        stdout, stderr, files = run_cpython(name, scenario)
+        python = check_libraries(python, root, name, scenario)
+        stdout, stderr, files = run_cpython(name, scenario, python)
         tree = expected_tree(scenario, stdout, stderr, files, name)
         target = os.path.join(exp_dir, name)
         has_rust = os.path.isdir(os.path.join(target, "rust"))

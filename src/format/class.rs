@@ -54,9 +54,11 @@ impl fmt::Debug for FormatterClass {
 pub(crate) static CLASSES: &[FormatterClass] = &[
     TEXT,
     super::color::CLASS,
-    // `pythonjsonlogger.json.JsonFormatter` and
-    // `pythonjsonlogger.jsonlogger.JsonFormatter`: entries for the JSON
-    // formatter (`format/json.rs`) go here.
+    // JSON lines (`format/json/class.rs`).
+    super::json::class::NATIVE,
+    super::json::class::PYTHON_JSON,
+    super::json::class::PYTHON_JSON_LEGACY,
+    super::json::class::ECS,
 ];
 
 /// The class named `name`.

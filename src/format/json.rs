@@ -62,7 +62,10 @@
 //! event fields, whose names starting with `_` or listed in `reserved_attrs`
 //! or `fmt` are skipped), then `timestamp`. A key written twice keeps its
 //! first place and its last value, as in a Python `dict`. A `fmt` name that
-//! is neither an attribute nor an event field is `null`. Separators are
+//! is neither an attribute nor an event field is looked up in the fields of
+//! the spans the event is in (innermost first), as the text formatter
+//! does; `spans` (unless a field has that name) is the span chain as
+//! `%(spans)s` prints it (`request{id=7}:db`); otherwise it is `null`. Separators are
 //! `", "` and `": "`; floats are Python's `repr` (`1e+16`), non-finite ones
 //! `NaN`, `Infinity`, `-Infinity` (Python's `allow_nan`).
 //! [`PYTHON_JSON_UNSUPPORTED`] lists the options that take Python callables.
@@ -98,7 +101,8 @@
 //! compact form. Event fields with dotted names are nested
 //! (`http.request.method`). Fields named like a `LogRecord` attribute
 //! (`name`, `module`, ...) are left out, as ecs-logging leaves record
-//! attributes out of its extras.
+//! attributes out of its extras. Spans are not written (ECS `span.id` and
+//! `trace.id` are tracing ids, which ecs-logging takes from an APM agent).
 //!
 //! # `logconf.JsonFormatter`
 //!
@@ -128,6 +132,8 @@
 //! | `with_target` | `true` | `target`: the record's name |
 //! | `with_file` | `false` | `filename`: the source path (`with_file`) |
 //! | `with_line_number` | `false` | `line_number` |
+//! | `with_current_span` | `true` | `span`: the innermost span (`with_current_span`) |
+//! | `with_span_list` | `true` | `spans`: every span, outermost first (`with_span_list`) |
 //! | `with_thread_names` | `false` | `threadName` |
 //! | `with_thread_ids` | `false` | `threadId`: `ThreadId(N)` |
 //! | `rename_fields` | `{}` | output key for a top-level key (`timestamp: "@t"`) or an event field |
@@ -136,9 +142,11 @@
 //! | `ensure_ascii` | `false` | `\uXXXX` for every non-ASCII character |
 //!
 //! The output is compact with raw UTF-8, floats as `serde_json` writes them
-//! (`1e16`, non-finite as `null`). tracing-subscriber's `span` and `spans`
-//! members are written once records carry their span chain; an event
-//! inside spans lacks them until then.
+//! (`1e16`, non-finite as `null`). Inside spans, `span` is the innermost
+//! span's fields and `spans` every span's, outermost first, each an object
+//! of its fields sorted by name, then `"name"`: the span's name, as
+//! tracing-subscriber writes them. Outside spans neither is written, and
+//! when both are off (or excluded) spans are not recorded at all.
 //!
 //! # Differences from the Python libraries
 //!
@@ -158,13 +166,15 @@
 //!   an `extra` that collides with an ECS field is a load error.
 //!   `process.thread.id` is logconf's thread number, not an OS thread id.
 //!   The `elasticapm_*` extras are not renamed to `trace.id` etc.
-//! - tracing-subscriber: an event with an empty message has no `message`
+//! - tracing-subscriber: an event with an explicit `parent:` lists that
+//!   parent's chain under `spans` (tracing-subscriber lists the current
+//!   span's); a span's byte-slice field is its `Debug` text (tracing-subscriber:
+//!   an array of numbers); an event with an empty message has no `message`
 //!   member (tracing-subscriber writes one only when the event has a
 //!   message field); an unnamed thread's `threadName` is `Thread-N`
 //!   (tracing-subscriber: `ThreadId(N)`); 128-bit integers are strings.
 
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
-
+pub(crate) mod class;
 mod ecs;
 mod native;
 mod python;
@@ -308,7 +318,7 @@ impl JsonFormatter {
 
     /// Replaces the time zone `asctime` is shown in (the system's by
     /// default); the other timestamps are always UTC.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg(test)]
     pub(crate) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
         if let Shape::PythonJson(f) = &mut self.shape {
             f.set_time_zone(tz);

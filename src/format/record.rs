@@ -70,6 +70,10 @@ pub(crate) struct Fields {
     /// Each field appended to the message as ` key=value`: its name and
     /// byte range in the message.
     in_message: Vec<(&'static str, usize, usize)>,
+    /// The spans whose fields these are, outermost first (only in a
+    /// record's `span_fields`): each span's name and the index of its first
+    /// entry.
+    groups: Vec<(&'static str, usize)>,
 }
 
 /// No fields at all (a record outside any span).
@@ -79,6 +83,7 @@ pub(crate) static NO_FIELDS: Fields = Fields {
     text: String::new(),
     body_len: 0,
     in_message: Vec::new(),
+    groups: Vec::new(),
 };
 
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +103,7 @@ impl Fields {
         self.text.clear();
         self.body_len = 0;
         self.in_message.clear();
+        self.groups.clear();
     }
 
     /// Notes that the message's own text is `body_len` bytes and that
@@ -211,6 +217,9 @@ impl Fields {
         if self.in_message.capacity() * std::mem::size_of::<(&str, usize, usize)>() > bytes {
             self.in_message = Vec::new();
         }
+        if self.groups.capacity() * std::mem::size_of::<(&str, usize)>() > bytes {
+            self.groups = Vec::new();
+        }
     }
 
     /// Adds every field of `other` after this one's (so `other`'s win in
@@ -223,6 +232,31 @@ impl Fields {
                 Slot::Str(a, b) => (name, Slot::Str(a + base, b + base)),
                 other => (name, other),
             }));
+    }
+
+    /// Adds the span `name` (call from the outermost span to the
+    /// innermost) with its fields, if any, after the ones already here.
+    pub(crate) fn push_span(&mut self, name: &'static str, fields: Option<&Fields>) {
+        self.groups.push((name, self.entries.len()));
+        if let Some(fields) = fields {
+            self.extend_from(fields);
+        }
+    }
+
+    /// How many spans [`Fields::push_span`] added.
+    pub(crate) fn span_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The `i`-th span added (0: the outermost): its name and the range of
+    /// its fields' indexes for [`Fields::at`].
+    pub(crate) fn span(&self, i: usize) -> Option<(&'static str, std::ops::Range<usize>)> {
+        let &(name, start) = self.groups.get(i)?;
+        let end = self
+            .groups
+            .get(i + 1)
+            .map_or(self.entries.len(), |&(_, next)| next);
+        Some((name, start..end))
     }
 
     /// How many fields were recorded (a name recorded twice counts twice).

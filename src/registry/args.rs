@@ -244,7 +244,7 @@ impl<'a> FactoryArgs<'a> {
             Err(bad) => {
                 let path = self.args.key_path(key);
                 self.args
-                    .report_at_path(node.pos, path, bad.message, bad.help);
+                    .report_at_path(node.pos, &path, bad.message, bad.help);
                 None
             }
         }
@@ -313,7 +313,7 @@ impl<'a> FactoryArgs<'a> {
                     ok = false;
                     let message = format!("expected a string, found {}", other.kind());
                     let path = args::index(&self.args.key_path(key), i);
-                    self.args.report_at_path(item.pos, path, message, None);
+                    self.args.report_at_path(item.pos, &path, message, None);
                 }
             }
         }

@@ -161,7 +161,7 @@ impl ScratchParts<'_> {
     /// fields to the ones formats look names up in when `fields`.
     pub(crate) fn add_span(
         &mut self,
-        name: &str,
+        name: &'static str,
         data: Option<&SpanData>,
         text: bool,
         fields: bool,
@@ -179,8 +179,9 @@ impl ScratchParts<'_> {
                 self.span_text.push('}');
             }
         }
-        if fields && let Some(data) = data {
-            self.span_fields.extend_from(&data.fields);
+        if fields {
+            self.span_fields
+                .push_span(name, data.map(|data| &data.fields));
         }
     }
 

@@ -280,6 +280,30 @@ fn ini_file_config() {
     tracing::event!(target: "app::db::pool", tracing::Level::WARN, "{}", "child of app.db: to the file only");
 }
 
+/// Events of `scenarios/json_ecs_factory.yaml`.
+fn json_ecs_factory() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    tracing::event!(target: "shop::cart", tracing::Level::WARN, user = "ann", items = 3i64, paid = false, "{}", "wörld \"q\" \\ \u{7}");
+    tracing::event!(target: "shop::cart", tracing::Level::DEBUG, zebra = 1i64, apple = "a", mango = true, "{}", "zebra first");
+    log::log!(target: "app", log::Level::Error, "{}", "through log");
+}
+
+/// Events of `scenarios/json_python_factory.yaml`.
+fn json_python_factory() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    tracing::event!(target: "app::db", tracing::Level::DEBUG, table = "users", rows = 3i64, cached = false, big = -9223372036854775808i64, "{}", "query");
+    tracing::event!(target: "app::db", tracing::Level::WARN, "{}", "wörld \"quoted\" \\ tab\there\u{1} \u{2028} 😀");
+    log::log!(target: "app", log::Level::Error, "{}", "through log");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "");
+}
+
+/// Events of `scenarios/json_python_options.yaml`.
+fn json_python_options() {
+    tracing::event!(target: "app", tracing::Level::INFO, user = "ann", attempts = 2i64, _private = "hidden", "{}", "login");
+    tracing::event!(target: "app::web", tracing::Level::WARN, "{}", "no user");
+    tracing::event!(target: "app", tracing::Level::DEBUG, ok = true, n = 0i64, region = "us", "{}", "flags");
+}
+
 /// Events of `scenarios/lastresort_basic.yaml`.
 fn lastresort_basic() {
     tracing::event!(target: "quiet", tracing::Level::INFO, "{}", "dropped: below lastResort's WARNING");
@@ -1339,6 +1363,9 @@ pub(crate) fn emit(name: &str) -> bool {
         "ini_cpython_config9" => ini_cpython_config9(),
         "ini_defaults_and_rotation" => ini_defaults_and_rotation(),
         "ini_file_config" => ini_file_config(),
+        "json_ecs_factory" => json_ecs_factory(),
+        "json_python_factory" => json_python_factory(),
+        "json_python_options" => json_python_options(),
         "lastresort_basic" => lastresort_basic(),
         "lastresort_handler_rejects" => lastresort_handler_rejects(),
         "lastresort_nullhandler" => lastresort_nullhandler(),

@@ -6,6 +6,7 @@ use crate::args::{Entry, show};
 use crate::format::class::{self, CLASSES};
 use crate::model::NamedFormatter;
 use crate::suggest::did_you_mean;
+use crate::tree::Value;
 
 impl Checker<'_> {
     pub(super) fn formatter(&mut self, entry: &Entry<'_>) -> Option<NamedFormatter> {
@@ -13,13 +14,14 @@ impl Checker<'_> {
             return made;
         }
         let mut args = self.args("formatters", entry)?;
-        if args.get("()").is_some() {
-            let help = "logconf's formatter is `logging.Formatter`: remove `()` and write its \
-                        `format`, `datefmt`, `style` and `defaults`";
-            Checker::refuse_factory(&mut args, "formatter", help.into());
-            return None;
-        }
+        // `()` naming a class logconf implements is read as `class:` (Python
+        // YAML writes formatters that take keyword arguments this way).
+        let factory = args.get("()").and_then(|e| match &e.value.value {
+            Value::Str(name) => class::find(name),
+            _ => None,
+        });
         let class = match args.string("class") {
+            _ if factory.is_some() => factory,
             None => Some(&CLASSES[0]),
             Some(name) => match class::find(name) {
                 Some(class) => Some(class),
@@ -35,6 +37,9 @@ impl Checker<'_> {
         };
         let mut known = class.map_or(CLASSES[0].keys, |c| c.keys).to_vec();
         known.push("class");
+        if factory.is_some() {
+            known.push("()");
+        }
         args.unknown_keys(&known, "");
         // With an unknown class the keys are still checked as a
         // `logging.Formatter`'s, so every problem is reported at once.

@@ -10,7 +10,7 @@ use std::io::Write as _;
 use super::write::{Dialect, Floats, Utc, split_ns, write_str};
 use super::{JsonError, StaticValue};
 use crate::format::value::write_level_name;
-use crate::format::{FieldValue, Needs, Record};
+use crate::format::{FieldValue, Fields, Needs, Record};
 use crate::level::Level;
 
 /// The options of `logconf.JsonFormatter`, named after
@@ -24,6 +24,8 @@ use crate::level::Level;
 /// | `with_target` | `true` |
 /// | `with_file` | `false` |
 /// | `with_line_number` | `false` |
+/// | `with_current_span` | `true` |
+/// | `with_span_list` | `true` |
 /// | `with_thread_names` | `false` |
 /// | `with_thread_ids` | `false` |
 /// | `rename_fields` | empty |
@@ -44,6 +46,10 @@ pub(crate) struct NativeOptions {
     pub(crate) with_file: bool,
     /// `with_line_number:`.
     pub(crate) with_line_number: bool,
+    /// `with_current_span:`: `span`, the innermost span's fields and name.
+    pub(crate) with_current_span: bool,
+    /// `with_span_list:`: `spans`, every span's, outermost first.
+    pub(crate) with_span_list: bool,
     /// `with_thread_names:`.
     pub(crate) with_thread_names: bool,
     /// `with_thread_ids:`.
@@ -67,6 +73,8 @@ impl Default for NativeOptions {
             with_target: true,
             with_file: false,
             with_line_number: false,
+            with_current_span: true,
+            with_span_list: true,
             with_thread_names: false,
             with_thread_ids: false,
             rename_fields: Vec::new(),
@@ -86,6 +94,8 @@ enum Member {
     Target,
     Filename,
     LineNumber,
+    Span,
+    Spans,
     ThreadName,
     ThreadId,
 }
@@ -131,6 +141,8 @@ impl Native {
             (Member::Target, "target", o.with_target),
             (Member::Filename, "filename", o.with_file),
             (Member::LineNumber, "line_number", o.with_line_number),
+            (Member::Span, "span", o.with_current_span),
+            (Member::Spans, "spans", o.with_span_list),
             (Member::ThreadName, "threadName", o.with_thread_names),
             (Member::ThreadId, "threadId", o.with_thread_ids),
         ];
@@ -143,6 +155,7 @@ impl Native {
             needs = needs.union(match member {
                 Member::Timestamp => Needs::TIME,
                 Member::ThreadName | Member::ThreadId => Needs::THREAD,
+                Member::Span | Member::Spans => Needs::SPAN_FIELDS,
                 _ => Needs::NONE,
             });
             members.push((member, renamed(key)));
@@ -217,17 +230,55 @@ impl Native {
         first
     }
 
+    /// Writes span `i` of `fields` as tracing-subscriber does: its fields
+    /// sorted by name (a name recorded twice keeps its last value; `r#` is
+    /// cut from raw identifiers), then `name`. The fields are picked in
+    /// order by repeated search, so nothing is allocated.
+    fn write_span(&self, out: &mut Vec<u8>, fields: &Fields, i: usize) {
+        let d = self.dialect;
+        let Some((name, range)) = fields.span(i) else {
+            return;
+        };
+        let key = |n: &'static str| n.strip_prefix("r#").unwrap_or(n);
+        out.push(b'{');
+        let mut last: Option<&str> = None;
+        loop {
+            let mut best: Option<(&str, FieldValue<'_>)> = None;
+            for j in range.clone() {
+                let Some((n, v)) = fields.at(j) else {
+                    continue;
+                };
+                let n = key(n);
+                if last.is_some_and(|l| n <= l) || best.is_some_and(|(b, _)| n > b) {
+                    continue;
+                }
+                // Equal names: the later value wins.
+                best = Some((n, v));
+            }
+            let Some((n, v)) = best else { break };
+            d.key(out, n);
+            d.field(out, v);
+            out.push(b',');
+            last = Some(n);
+        }
+        d.key(out, "name");
+        write_str(out, name, d.ascii);
+        out.push(b'}');
+    }
+
     /// Appends the record in tracing-subscriber's JSON shape.
     pub(super) fn format(&self, r: &Record<'_>, out: &mut Vec<u8>) {
         let d = self.dialect;
         out.push(b'{');
         let mut first = true;
+        let spans = r.span_fields.span_count();
         for (member, key) in &self.members {
-            // `span` (the innermost span's fields and name) and `spans` (the
-            // chain, outermost first) go before `threadName` once the record
-            // carries its spans.
             if *member == Member::Fields && self.flatten {
                 first = self.write_fields(out, r, first);
+                continue;
+            }
+            // Outside every span there is neither `span` nor `spans`.
+            if matches!(member, Member::Span | Member::Spans) && spans == 0 {
                 continue;
             }
             if !first {
@@ -274,6 +325,17 @@ impl Native {
                 Member::Target => write_str(out, r.name, d.ascii),
                 Member::Filename => write_str(out, r.pathname, d.ascii),
                 Member::LineNumber => d.field(out, FieldValue::U64(u64::from(r.lineno))),
+                Member::Span => self.write_span(out, r.span_fields, spans - 1),
+                Member::Spans => {
+                    out.push(b'[');
+                    for i in 0..spans {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        self.write_span(out, r.span_fields, i);
+                    }
+                    out.push(b']');
+                }
                 Member::ThreadName => write_str(out, r.thread_name, d.ascii),
                 Member::ThreadId => {
                     let _ = write!(out, "\"ThreadId({})\"", r.thread_id);

@@ -222,7 +222,8 @@ impl Attr {
 enum Src {
     /// A record attribute.
     Attr(Attr),
-    /// A `fmt` name that is not an attribute: the event field, else `null`.
+    /// A `fmt` name that is not an attribute: the event field, else the
+    /// spans' field, else (`spans`) the span chain, else `null`.
     Lookup(String),
     /// A constant, already written as JSON.
     Raw(Vec<u8>),
@@ -544,7 +545,11 @@ impl Python {
                     uses_asctime |= *a == Attr::Asctime;
                 }
                 Src::Timestamp => needs = needs.union(Needs::TIME),
-                Src::Lookup(_) | Src::Raw(_) => {}
+                Src::Lookup(name) if name == "spans" => {
+                    needs = needs.union(Needs::SPANS).union(Needs::SPAN_FIELDS);
+                }
+                Src::Lookup(_) => needs = needs.union(Needs::SPAN_FIELDS),
+                Src::Raw(_) => {}
             }
         }
         let clock = if uses_asctime {
@@ -579,6 +584,7 @@ impl Python {
     }
 
     /// Shows `asctime` in `tz`.
+    #[cfg(test)]
     pub(super) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
         if let Some(clock) = &mut self.clock {
             clock.set_time_zone(tz);
@@ -679,8 +685,14 @@ impl Python {
         let d = self.dialect;
         match src {
             Src::Raw(bytes) => out.extend_from_slice(bytes),
-            Src::Lookup(name) => match r.fields.get(name) {
+            // An event field, else a field of the spans (innermost first),
+            // else the span chain for `spans`, as the text formatter finds
+            // names.
+            Src::Lookup(name) => match r.fields.get(name).or_else(|| r.span_fields.get(name)) {
                 Some(v) => d.field(out, v),
+                None if name == "spans" && !r.spans.is_empty() => {
+                    write_str(out, r.spans, d.ascii);
+                }
                 None => out.extend_from_slice(b"null"),
             },
             Src::Timestamp => write::write_python_timestamp(out, r.created_ns),

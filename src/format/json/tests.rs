@@ -637,7 +637,27 @@ fn needs_follow_the_fields_used() {
     }));
     assert_eq!(ecs, Needs::NONE);
     let native = n(JsonOptions::Native(NativeOptions::default()));
-    assert_eq!(native, Needs::TIME);
+    assert_eq!(native, Needs::TIME.union(Needs::SPAN_FIELDS));
+    // Span data only when `span` or `spans` is written.
+    for (current, list, exclude) in [
+        (false, false, vec![]),
+        (true, true, vec!["span".to_owned(), "spans".to_owned()]),
+        (false, true, vec!["spans".to_owned()]),
+    ] {
+        let native = n(JsonOptions::Native(NativeOptions {
+            with_current_span: current,
+            with_span_list: list,
+            exclude_fields: exclude,
+            ..NativeOptions::default()
+        }));
+        assert_eq!(native, Needs::TIME);
+    }
+    let native = n(JsonOptions::Native(NativeOptions {
+        with_timestamp: false,
+        with_current_span: false,
+        ..NativeOptions::default()
+    }));
+    assert_eq!(native, Needs::SPAN_FIELDS);
 }
 
 #[test]
@@ -692,14 +712,45 @@ fn steady_state_formatting_does_not_allocate() {
 }
 
 /// A layer that formats each event with a [`JsonFormatter`] through the
-/// subscriber's own record building.
+/// subscriber's own record building, spans included.
 struct Capture {
     formatter: JsonFormatter,
     out: Arc<Mutex<Vec<u8>>>,
 }
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+impl<S> tracing_subscriber::Layer<S> for Capture
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id) {
+            let mut data = crate::subscriber::SpanData::default();
+            data.record(|visitor| attrs.record(visitor));
+            span.extensions_mut().insert(data);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(data) = span
+                .extensions_mut()
+                .get_mut::<crate::subscriber::SpanData>()
+        {
+            data.record(|visitor| values.record(visitor));
+        }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
         let meta = event.metadata();
         let current = std::thread::current();
         let id: u64 = format!("{:?}", current.id())
@@ -708,14 +759,27 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
             .parse()
             .expect("a thread number");
         let name = current.name().unwrap_or("").to_owned();
+        let needs = self.formatter.needs();
         crate::subscriber::Scratch::with(|parts| {
             parts.visit(event);
+            if let Some(scope) = ctx.event_scope(event) {
+                for span in scope.from_root() {
+                    let extensions = span.extensions();
+                    let data = extensions.get::<crate::subscriber::SpanData>();
+                    parts.add_span(
+                        span.name(),
+                        data,
+                        needs.contains(Needs::SPANS),
+                        needs.contains(Needs::SPAN_FIELDS),
+                    );
+                }
+            }
             let (record, _) = parts.record(
                 meta,
                 Level::from_tracing(meta.level()),
                 None,
                 Some((id, &name)),
-                self.formatter.needs(),
+                needs,
                 None,
             );
             let mut out = self.out.lock().expect("not poisoned");
@@ -796,6 +860,78 @@ fn native_matches_tracing_subscriber_json() {
         for (t, o) in theirs.lines().zip(ours.lines()) {
             // tracing-subscriber writes no `message` for an event without one.
             assert_eq!(o, t, "flatten_event: {flatten}");
+        }
+    }
+}
+
+fn emit_events_in_spans() {
+    let outer = tracing::info_span!("request", id = 42_u64, path = "/a\"b", ok = true);
+    let _outer = outer.enter();
+    tracing::info!(target: "app", "in one span");
+    let inner = tracing::debug_span!(
+        "db",
+        table = "users",
+        ratio = 0.5,
+        nan = f64::NAN,
+        name = "a field called name",
+        dbg = ?Some(1),
+        late = tracing::field::Empty,
+        r#type = "raw"
+    );
+    let _inner = inner.enter();
+    tracing::warn!(user = "bob", "in two spans: wörld");
+    inner.record("late", 7_i64);
+    inner.record("table", "orders");
+    tracing::error!(target: "app::x", "after record");
+    let bare = tracing::trace_span!("bare");
+    bare.in_scope(|| tracing::info!("in a span without fields"));
+    let same = tracing::info_span!("request", id = 1_u64);
+    same.in_scope(|| tracing::info!(id = 2_u64, "the same field names at every depth"));
+}
+
+#[test]
+fn native_spans_match_tracing_subscriber_json() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    for (current, list) in [(true, true), (true, false), (false, true), (false, false)] {
+        let theirs = Arc::new(Mutex::new(Vec::new()));
+        let ours = Arc::new(Mutex::new(Vec::new()));
+        let writer = Shared(Arc::clone(&theirs));
+        let fmt_layer = tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(current)
+            .with_span_list(list)
+            .without_time()
+            .with_thread_ids(true)
+            .with_writer(move || writer.clone());
+        let formatter = build(JsonOptions::Native(NativeOptions {
+            with_timestamp: false,
+            with_current_span: current,
+            with_span_list: list,
+            with_thread_ids: true,
+            ..NativeOptions::default()
+        }));
+        assert_eq!(
+            formatter.needs().contains(Needs::SPAN_FIELDS),
+            current || list
+        );
+        let capture = Capture {
+            formatter,
+            out: Arc::clone(&ours),
+        };
+        let subscriber = tracing_subscriber::registry().with(fmt_layer).with(capture);
+        tracing::subscriber::with_default(subscriber, || {
+            emit_events();
+            emit_events_in_spans();
+        });
+        let theirs = String::from_utf8(theirs.lock().expect("lock").clone()).expect("UTF-8");
+        let ours = String::from_utf8(ours.lock().expect("lock").clone()).expect("UTF-8");
+        assert_eq!(theirs.lines().count(), 11);
+        assert_eq!(ours.lines().count(), 11);
+        for (t, o) in theirs.lines().zip(ours.lines()) {
+            assert_eq!(o, t, "with_current_span: {current}, with_span_list: {list}");
+        }
+        if current && list {
+            assert!(ours.contains(r#""span":{"dbg":"Some(1)","name":"a field called name","nan":null,"ratio":0.5,"table":"users","type":"raw","name":"db"},"spans":[{"id":42,"ok":true,"path":"/a\"b","name":"request"},"#), "{ours}");
         }
     }
 }
