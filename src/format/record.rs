@@ -1,4 +1,11 @@
 //! The view of one event that formatters read: Python's `LogRecord`.
+#![cfg_attr(
+    not(feature = "otlp"),
+    allow(
+        dead_code,
+        reason = "`Fields::len`, `Fields::at` and `Record::event_message` are read by the OTLP handler"
+    )
+)]
 
 use crate::level::Level;
 
@@ -112,6 +119,18 @@ impl Fields {
         }
     }
 
+    /// How many fields were recorded (a name recorded twice counts twice).
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The `i`-th field recorded, with its name.
+    pub(crate) fn at(&self, i: usize) -> Option<(&'static str, FieldValue<'_>)> {
+        self.entries
+            .get(i)
+            .map(|&(name, slot)| (name, self.value(slot)))
+    }
+
     /// The last value recorded under `name`.
     pub(crate) fn get(&self, name: &str) -> Option<FieldValue<'_>> {
         self.entries
@@ -135,6 +154,9 @@ pub(crate) struct Record<'a> {
     pub(crate) level: Level,
     /// `%(message)s`: the message, with the structured fields appended.
     pub(crate) message: &'a str,
+    /// The message as the event wrote it, without the fields appended:
+    /// what JSON formatters print, next to the fields as values.
+    pub(crate) event_message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
     /// `%(pathname)s`: the source file as the compiler named it, or `""`.

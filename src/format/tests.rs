@@ -16,6 +16,7 @@ fn record<'a>(fields: &'a Fields, message: &'a str) -> Record<'a> {
         name: "app.db",
         level: Level::INFO,
         message,
+        event_message: message,
         fields,
         pathname: "src/net/conn.rs",
         module_path: "app::net::conn",

@@ -33,4 +33,8 @@ pub(crate) const QUIET_DEPENDENCIES: &[&str] = &[
     "tower_http",
     "want",
     "mio",
+    // The OpenTelemetry exporter's stack (h2, hyper*, tower and reqwest
+    // are above): it logs at INFO/DEBUG on every export.
+    "opentelemetry*",
+    "tonic",
 ];

@@ -149,10 +149,19 @@ impl ScratchParts<'_> {
             (0, 0)
         };
         let (thread_id, thread_name) = thread.unwrap_or((0, ""));
+        // `visit` appended the ` key=value` text to the message (or made it
+        // the message when there was none): the event's own message is
+        // what precedes it.
+        let event_message = if self.extra.is_empty() {
+            self.message.as_str()
+        } else {
+            self.message.strip_suffix(self.extra.as_str()).unwrap_or("")
+        };
         let record = Record {
             name: meta.target(),
             level,
             message: self.message,
+            event_message,
             fields: self.fields,
             pathname: meta.file().unwrap_or(""),
             module_path: meta.module_path().unwrap_or(""),
