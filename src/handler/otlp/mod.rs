@@ -140,6 +140,8 @@ pub(crate) struct Queue {
     dropped: AtomicU64,
     /// Records an export failed to deliver.
     lost: AtomicU64,
+    /// Records of the export under way.
+    in_flight: AtomicU64,
     /// Whether the first drop was reported.
     drop_reported: AtomicBool,
 }
@@ -170,6 +172,7 @@ impl Queue {
             batch_size: batch.batch_size,
             dropped: AtomicU64::new(0),
             lost: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
             drop_reported: AtomicBool::new(false),
         }
     }
@@ -273,6 +276,21 @@ impl OtlpHandler {
         note(&self.reporter, &line);
     }
 
+    /// Flushes, waiting at most `limit`; when that was not enough, says
+    /// how many records were still waiting.
+    fn flush_within(&self, limit: Duration) {
+        if worker::on_export_thread() || self.queue.flush(limit) {
+            return;
+        }
+        let waiting =
+            self.queue.lock().items.len() as u64 + self.queue.in_flight.load(Ordering::Relaxed);
+        let line = format!(
+            "flush gave up after {limit:?}: {waiting} {} not exported yet",
+            if waiting == 1 { "record" } else { "records" }
+        );
+        note(&self.reporter, &line);
+    }
+
     /// Reports the records dropped or lost since the last report, if any.
     fn report_counts(&self) {
         let dropped = self.queue.dropped.load(Ordering::Relaxed);
@@ -354,17 +372,13 @@ impl Handler for OtlpHandler {
     }
 
     fn flush(&self) {
-        if !worker::on_export_thread() {
-            self.queue.flush(self.timeout);
-        }
+        self.flush_within(self.timeout);
         self.report_counts();
     }
 
     fn try_flush(&self) {
         // From a panic hook: a short wait, never the whole timeout.
-        if !worker::on_export_thread() {
-            self.queue.flush(self.timeout.min(Duration::from_secs(1)));
-        }
+        self.flush_within(self.timeout.min(Duration::from_secs(1)));
         self.report_counts();
     }
 }

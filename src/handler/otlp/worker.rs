@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -214,9 +215,7 @@ fn run(exporter: &Exporter, options: &OtlpOptions, queue: &Queue, reporter: &Mut
                 if state.abandon {
                     let left = state.items.len() as u64;
                     state.items.clear();
-                    queue
-                        .lost
-                        .fetch_add(left, std::sync::atomic::Ordering::Relaxed);
+                    queue.lost.fetch_add(left, Ordering::Relaxed);
                     return;
                 }
                 let flushing = state.flush_asked > state.flush_done;
@@ -239,7 +238,10 @@ fn run(exporter: &Exporter, options: &OtlpOptions, queue: &Queue, reporter: &Mut
         };
         if !items.is_empty() {
             let count = items.len() as u64;
-            match exporter.export(items) {
+            queue.in_flight.store(count, Ordering::Relaxed);
+            let result = exporter.export(items);
+            queue.in_flight.store(0, Ordering::Relaxed);
+            match result {
                 Ok(()) => {
                     if failing {
                         failing = false;
@@ -247,9 +249,7 @@ fn run(exporter: &Exporter, options: &OtlpOptions, queue: &Queue, reporter: &Mut
                     }
                 }
                 Err(err) => {
-                    queue
-                        .lost
-                        .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+                    queue.lost.fetch_add(count, Ordering::Relaxed);
                     failing = true;
                     let err = io::Error::other(err);
                     report_error(reporter, &err, "cannot export to the collector");
