@@ -196,7 +196,7 @@ fn contention(c: &mut Criterion) {
 fn init(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let seed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/logger_config.yaml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/logger_config.yaml"),
     )
     .expect("configs/logger_config.yaml");
     let logfile = dir.path().join("deploy_vpc.log");

@@ -26,7 +26,8 @@ fn main() {
     let logfile = logfile.unwrap_or_else(|| dir.path().join("whole_process_rust.log"));
 
     let yaml = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/whole_process.yaml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scripts/bench/whole_process.yaml"),
     )
     .expect("scripts/bench/whole_process.yaml");
     let mut yaml = yaml.replace("LOGFILE", &logfile.display().to_string());

@@ -87,29 +87,15 @@ pub(crate) fn string<'n>(
     }
 }
 
-/// `node` as a yes/no value: a YAML boolean, the integers 0 and 1, or the
-/// strings `true`/`false`/`yes`/`no`/`on`/`off` in any case.
+/// `node` as a yes/no value, by the one rule of [`crate::truthy`].
 pub(crate) fn truthy(problems: &mut Vec<Problem>, node: &Node, path: &str) -> Option<bool> {
-    let found = match &node.value {
-        Value::Bool(b) => return Some(*b),
-        Value::Int(0) => return Some(false),
-        Value::Int(1) => return Some(true),
-        Value::Str(s) => match s.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" => return Some(true),
-            "false" | "no" | "off" => return Some(false),
-            _ => format!("`{}`", show(s)),
-        },
-        Value::Int(n) => format!("`{n}`"),
-        other => other.kind().to_owned(),
-    };
-    report(
-        problems,
-        node.pos,
-        path,
-        format!("expected a boolean, found {found}"),
-        Some("write `true` or `false` (also accepted: yes/no, on/off, 1/0)".into()),
-    );
-    None
+    match crate::truthy::truthy(&node.value) {
+        Ok(b) => Some(b),
+        Err(bad) => {
+            report(problems, node.pos, path, bad.message, bad.help);
+            None
+        }
+    }
 }
 
 /// `node` as a level name (any case) or a non-negative number.
@@ -423,37 +409,6 @@ pub(crate) fn unknown_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn node(value: Value) -> Node {
-        Node {
-            pos: Pos { line: 3, column: 7 },
-            value,
-        }
-    }
-
-    #[test]
-    fn truthy_values() {
-        let mut problems = Vec::new();
-        for (value, want) in [
-            (Value::Bool(true), Some(true)),
-            (Value::Int(0), Some(false)),
-            (Value::Int(1), Some(true)),
-            (Value::Str("Yes".into()), Some(true)),
-            (Value::Str("OFF".into()), Some(false)),
-            (Value::Str("false".into()), Some(false)),
-            (Value::Str("maybe".into()), None),
-            (Value::Int(2), None),
-            (Value::Null, None),
-        ] {
-            assert_eq!(truthy(&mut problems, &node(value), "k"), want);
-        }
-        assert_eq!(problems.len(), 3);
-        assert_eq!(
-            problems[0].to_string(),
-            "3:7: k: expected a boolean, found `maybe`; \
-             write `true` or `false` (also accepted: yes/no, on/off, 1/0)"
-        );
-    }
 
     #[test]
     fn key_paths() {

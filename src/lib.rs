@@ -15,6 +15,7 @@ mod routing;
 mod subscriber;
 mod suggest;
 mod tree;
+mod truthy;
 
 pub mod sources;
 
@@ -108,5 +109,21 @@ impl Config {
     /// ```
     pub fn explain(&self, target: &str) -> Explanation {
         Explanation::new(routing::Router::new(&self.model).explain(target))
+    }
+
+    /// Like [`Config::explain`], followed by what happens to a record from
+    /// `target` at `level`: dropped at its logger, or written by which
+    /// handlers and not by which (and why).
+    ///
+    /// ```
+    /// let config = logconf::Config::from_yaml_str(
+    ///     "version: 1\nhandlers: {h: {class: logging.NullHandler, level: ERROR}}\nroot: {level: INFO, handlers: [h]}\n",
+    /// )?;
+    /// let text = config.explain_at("app", logconf::Level::WARNING).to_string();
+    /// assert!(text.contains("not written by `h`: below its level ERROR"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn explain_at(&self, target: &str, level: Level) -> Explanation {
+        Explanation::new(routing::Router::new(&self.model).explain_at(target, Some(level)))
     }
 }

@@ -1,4 +1,4 @@
-//! Where [`init`](crate::init)(crate::init) and [`init_debug`](crate::init_debug)(crate::init_debug) look
+//! Where [`init`](crate::init()) and [`init_debug`](crate::init_debug) look
 //! for a config: the environment variables, the default file names, and the
 //! embedded configs used when no file is found.
 
@@ -7,7 +7,7 @@ pub const LOG_CFG: &str = "LOG_CFG";
 /// The environment variable that selects the debug profile when set to `debug`.
 pub const LOG_PROFILE: &str = "LOG_PROFILE";
 
-/// Files [`init`](crate::init) looks for, in order, relative to the working directory.
+/// Files [`init`](crate::init()) looks for, in order, relative to the working directory.
 pub const DEFAULT_FILES: &[&str] = &["logger_config.yaml", "configs/logger_config.yaml"];
 /// Files [`init_debug`](crate::init_debug) looks for, in order, relative to the working directory.
 pub const DEBUG_FILES: &[&str] = &[

@@ -42,20 +42,61 @@ fn json_config_file_loads() {
     Config::from_path(&path).expect("the JSON file loads");
 }
 
+/// PyYAML's YAML 1.1 booleans: each word loads as the boolean it means,
+/// seen in the logger's `propagate` (a logger that does not propagate stops
+/// the chain before the root).
 #[test]
 fn yaml_1_1_booleans_are_booleans() {
-    for word in [
-        "no", "No", "off", "false", "False", "yes", "on", "True", "ON", "Off",
+    for (word, value) in [
+        ("no", false),
+        ("No", false),
+        ("NO", false),
+        ("off", false),
+        ("Off", false),
+        ("false", false),
+        ("False", false),
+        ("yes", true),
+        ("on", true),
+        ("ON", true),
+        ("true", true),
+        ("True", true),
     ] {
         let text = format!("version: 1\nloggers:\n  app:\n    propagate: {word}\n");
-        Config::from_yaml_str(&text).unwrap_or_else(|e| panic!("{word}: {e}"));
+        let config = Config::from_yaml_str(&text).unwrap_or_else(|e| panic!("{word}: {e}"));
+        let explained = config.explain("app").to_string();
+        assert!(
+            explained.contains(&format!(
+                "logger `app` (config): level NOTSET, handlers [], propagate {value}\n"
+            )),
+            "propagate: {word} should be {value}:\n{explained}"
+        );
+        assert_eq!(
+            explained.contains("\n  root: "),
+            value,
+            "propagate: {word} should be {value}:\n{explained}"
+        );
     }
 }
 
+/// Numeric levels are Python's: 15 and 55 have no name, 0 is NOTSET (the
+/// logger inherits), 20 is INFO.
 #[test]
 fn numeric_levels_load() {
-    let text = "version: 1\nroot:\n  level: 15\nloggers:\n  app: {level: 0}\n  db: {level: 55}\n";
-    Config::from_yaml_str(text).expect("numeric levels load");
+    let text = "version: 1\nroot:\n  level: 15\nloggers:\n  app: {level: 0}\n  db: {level: 55}\n  web: {level: 20}\n";
+    let config = Config::from_yaml_str(text).expect("numeric levels load");
+    let app = config.explain("app").to_string();
+    assert!(
+        app.contains("logger `app` (config): level NOTSET,"),
+        "{app}"
+    );
+    assert!(app.contains("  root: level Level 15,"), "{app}");
+    assert!(app.contains("  effective level: Level 15\n"), "{app}");
+    let db = config.explain("db").to_string();
+    assert!(db.contains("logger `db` (config): level Level 55,"), "{db}");
+    assert!(db.contains("  effective level: Level 55\n"), "{db}");
+    let web = config.explain("web").to_string();
+    assert!(web.contains("logger `web` (config): level INFO,"), "{web}");
+    assert!(web.contains("  effective level: INFO\n"), "{web}");
 }
 
 #[test]

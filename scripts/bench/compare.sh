@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 python=$("$python" -c 'import sys; print(sys.executable)')
 
 cd "$root"
-rust=$(cargo bench --bench whole_process --no-run 2>&1 |
+rust=$(cargo bench -p logconf-bench --bench whole_process --no-run 2>&1 |
     sed -n 's/.*Executable .*(\(.*whole_process-[0-9a-f]*\)).*/\1/p' | tail -n 1)
 if [ -z "$rust" ] || [ ! -x "$rust" ]; then
     echo "could not build the whole_process bench" >&2

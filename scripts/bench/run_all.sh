@@ -15,12 +15,12 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== criterion (benches/compare.rs)"
 rm -rf target/criterion
-cargo bench --bench compare -- --warm-up-time 1 --measurement-time 3 >target/bench_compare.txt 2>&1 ||
+cargo bench -p logconf-bench --bench compare -- --warm-up-time 1 --measurement-time 3 >target/bench_compare.txt 2>&1 ||
     { tail -n 30 target/bench_compare.txt; exit 1; }
 python3 scripts/bench/summarize.py target
 
 echo "== paired rounds (benches/paired.rs)"
-cargo bench --bench paired -- 100 2>/dev/null
+cargo bench -p logconf-bench --bench paired -- 100 2>/dev/null
 
 echo "== whole process vs CPython (scripts/bench/compare.sh)"
 scripts/bench/compare.sh 200000 5

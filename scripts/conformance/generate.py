@@ -88,8 +88,9 @@ def child(spec_path):
         if isinstance(filt, dict) and "name" in filt:
             filt["name"] = py_name(filt["name"])
     logging.config.dictConfig(config)
-    for target, level, message, *_via in spec["events"]:
-        logging.getLogger(py_name(target)).log(LEVELS[level], "%s", message)
+    for target, level, message, *rest in spec["events"]:
+        extra = rest[0] if rest and isinstance(rest[0], dict) else None
+        logging.getLogger(py_name(target)).log(LEVELS[level], "%s", message, extra=extra)
     logging.shutdown()
 
 
@@ -151,6 +152,30 @@ def rust_str(s):
     return "".join(out)
 
 
+def good_fields(fields):
+    """Structured fields of an event: identifiers mapped to strings, integers or booleans."""
+    return (
+        isinstance(fields, dict)
+        and fields
+        and all(
+            isinstance(k, str)
+            and re.match(r"^[a-z_][a-z0-9_]*$", k)
+            and isinstance(v, (str, int, bool))
+            and (not isinstance(v, int) or isinstance(v, bool) or -(2**63) <= v < 2**63)
+            for k, v in fields.items()
+        )
+    )
+
+
+def rust_field(value):
+    """A field value as a Rust expression the tracing macros record with its type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value}i64"
+    return rust_str(value)
+
+
 def load_scenario(path, name):
     import yaml
 
@@ -178,9 +203,12 @@ def load_scenario(path, name):
             and event[0]
             and event[1] in LEVELS
             and isinstance(event[2], str)
-            and (len(event) == 3 or event[3] == "log")
+            and (len(event) == 3 or event[3] == "log" or good_fields(event[3]))
         ):
-            fail(f"{path}: bad event {event!r}: [target, LEVEL, message] or [target, LEVEL, message, log]")
+            fail(
+                f"{path}: bad event {event!r}: [target, LEVEL, message], "
+                "[target, LEVEL, message, log] or [target, LEVEL, message, {field: value}]"
+            )
         if "::" in event[2]:
             fail(f"{path}: avoid `::` in messages (the comparison maps `::` to `.`)")
     files = scenario.get("files") or {}
@@ -281,7 +309,12 @@ def events_rs(scenarios):
         out.append(f"fn {name}() {{")
         for target, level, message, *via in scenario["events"]:
             t, m = rust_str(target), rust_str(message)
-            if via:
+            if via and isinstance(via[0], dict):
+                fields = "".join(f"{k} = {rust_field(v)}, " for k, v in via[0].items())
+                out.append(
+                    f'    tracing::event!(target: {t}, tracing::Level::{TRACING_LEVELS[level]}, {fields}"{{}}", {m});'
+                )
+            elif via:
                 out.append(f'    log::log!(target: {t}, log::Level::{LOG_LEVELS[level]}, "{{}}", {m});')
             else:
                 out.append(f'    tracing::event!(target: {t}, tracing::Level::{TRACING_LEVELS[level]}, "{{}}", {m});')

@@ -12,17 +12,21 @@
 //!    checked by `serde_json` (for its syntax errors' line and column), then
 //!    read by the same YAML parser (JSON is a subset of YAML's flow style),
 //!    so validation problems have places in JSON too.
-//! 3. The tree is checked against dictConfig's schema (version 1); every
+//! 3. `cfg://` references are resolved and `ext://` ones checked
+//!    (`refs.rs`): the checker sees the values they name, at the place of
+//!    the reference. A top-level section a reference reads is data.
+//! 4. The tree is checked against dictConfig's schema (version 1); every
 //!    problem is collected, sorted by place, and reported at once.
 //!
 //! # Differences from Python's `dictConfig`
 //!
 //! Every deliberate difference is a row of the README's compatibility table
 //! (one list, so it cannot drift): unknown keys are errors, `null` is not a
-//! yes/no value, names must be strings, configs are bounded in size and
-//! depth, and so on.
+//! yes/no value, `cfg://` reads the config as written, names must be
+//! strings, configs are bounded in size and depth, and so on.
 
 mod check;
+mod refs;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
@@ -56,7 +60,28 @@ pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, E
         Syntax::Json => parse_json(text),
     }
     .map_err(fail)?;
-    check::check(&root, source, text).map_err(|problems| Error::config(source, problems))
+    let resolved = refs::resolve(root, check::TOP_KEYS);
+    if resolved.exhausted {
+        return Err(Error::config(source, resolved.problems));
+    }
+    let checked = check::check(&resolved.root, source, text, &resolved.data_keys);
+    match (checked, resolved.problems) {
+        (Ok(model), problems) if problems.is_empty() => Ok(model),
+        (checked, mut problems) => {
+            // A reference that failed is left as its text; what the checker
+            // says about that text at the same place adds nothing.
+            let places: Vec<(Option<u64>, Option<u64>)> =
+                problems.iter().map(|p| (p.line(), p.column())).collect();
+            if let Err(more) = checked {
+                problems.extend(
+                    more.into_iter()
+                        .filter(|p| !places.contains(&(p.line(), p.column()))),
+                );
+            }
+            problems.sort_by_key(|p| (p.line(), p.column()));
+            Err(Error::config(source, problems))
+        }
+    }
 }
 
 /// The text as UTF-8, within the size limit.
@@ -509,20 +534,21 @@ mod tests {
             Syntax::Json,
         );
         assert_eq!((p[0].line(), p[0].column()), (Some(3), Some(20)));
-        // JSON has no YAML 1.1 booleans, but a yes/no key reads the string
-        // "no" with its plain meaning; other strings are refused.
-        let m = load(
+        // JSON has no YAML 1.1 booleans, but yes/no keys read the words.
+        let m = match load(
             b"{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"no\"}}}",
             "<test>",
             Syntax::Json,
-        )
-        .map_err(|e| e.to_string());
-        assert!(!m.map(|m| m.loggers[0].propagate).unwrap_or(true));
+        ) {
+            Ok(m) => m,
+            Err(err) => panic!("{err}"),
+        };
+        assert!(!m.loggers[0].propagate);
         let p = problems(
-            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nope\"}}}",
+            "{\"version\": 1, \"loggers\": {\"a\": {\"propagate\": \"nah\"}}}",
             Syntax::Json,
         );
-        assert_eq!(p[0].message(), "expected a boolean, found `nope`");
+        assert_eq!(p[0].message(), "expected a boolean, found the string `nah`");
     }
 
     #[test]

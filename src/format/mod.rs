@@ -26,7 +26,7 @@
 //! | `name` | `str` | `Record::name`, the event's target, verbatim |
 //! | `levelno` | `int` | `Record::level.number()` |
 //! | `levelname` | `str` | `Record::level.name()` (`Level 15` for unnamed levels) |
-//! | `message` | `str` | `Record::message` (escaped, see below) |
+//! | `message` | `str` | `Record::message` (escaped, see below), without the ` key=value` of the fields the format names |
 //! | `asctime` | `str` | `Record::created_ns` in the local zone, see [Asctime](self#asctime) |
 //! | `msecs` | `float` | whole milliseconds of `created_ns` within its second (`123.0`) |
 //! | `created` | `float` | `created_ns / 1e9` |
@@ -41,9 +41,11 @@
 //! | `process` | `int` | `Record::process_id` |
 //! | `processName` | `str` | `Record::process_name` |
 //! | `taskName` | `None` | always `None` (printed `None`) |
+//! | `spans` | (logconf) | the span chain, `request{request_id=42}:db{table="users"}`, as tracing-subscriber's `fmt` prints it; empty outside spans |
 //!
 //! Any other name is looked up in the event's structured fields, then in
-//! the formatter's `defaults` (attribute > event field > default). A name
+//! the fields of the spans the event is in (innermost first), then in the
+//! formatter's `defaults` (attribute > event field > span field > default). A name
 //! that is neither an attribute nor listed in `defaults` is an error at load
 //! time, with a did-you-mean suggestion; Python would only fail when a record
 //! lacks it. Field values print as Python would print them: strings as is,
@@ -79,7 +81,11 @@
 //!   `Record::relative_ns`: nanoseconds since logconf was loaded (both only
 //!   when it contains [`Needs::TIME`]).
 //! - `Record::process_id`: when it contains [`Needs::PROCESS`].
-//! - `Record::message`: the text `%(message)s` prints, fields included.
+//! - `Record::message`: the message with ` key=value` appended for every
+//!   field, and in `Record::fields` where each one is: a format that names
+//!   a field (`%(user)s`) leaves that field's ` key=value` out of its
+//!   `%(message)s` (Python's `extra=` attributes are not in the message);
+//!   a format that names no field prints `Record::message` as it is.
 //! - `Record::fields`: the event's fields, for names listed in `defaults`.
 //!
 //! # Escaping
@@ -127,6 +133,7 @@
 mod brace;
 pub(crate) mod class;
 mod dollar;
+pub(crate) mod json;
 mod num;
 mod percent;
 mod record;
@@ -168,6 +175,11 @@ impl Needs {
     /// `%(asctime)s`, `%(created)f`, `%(msecs)d`, `%(relativeCreated)d`:
     /// the clock must be read.
     pub(crate) const TIME: Needs = Needs(8);
+    /// `%(spans)s`: the span chain must be rendered.
+    pub(crate) const SPANS: Needs = Needs(16);
+    /// A field by name (`%(request_id)s`): the fields of the current spans
+    /// must be collected, as the event's own may not have it.
+    pub(crate) const SPAN_FIELDS: Needs = Needs(32);
 
     /// Nothing extra.
     pub(crate) const NONE: Needs = Needs(0);
@@ -175,6 +187,11 @@ impl Needs {
     /// Both sets.
     pub(crate) const fn union(self, other: Needs) -> Needs {
         Needs(self.0 | other.0)
+    }
+
+    /// Any flag of `other` is set in `self`.
+    pub(crate) const fn intersects(self, other: Needs) -> bool {
+        self.0 & other.0 != 0
     }
 
     /// Every flag of `other` is set in `self`.
@@ -283,10 +300,11 @@ enum Attr {
     Process,
     ProcessName,
     TaskName,
+    Spans,
 }
 
 /// Every attribute, by the name formats use.
-const ATTRS: [(&str, Attr); 18] = [
+const ATTRS: [(&str, Attr); 19] = [
     ("name", Attr::Name),
     ("levelno", Attr::Levelno),
     ("levelname", Attr::Levelname),
@@ -305,6 +323,7 @@ const ATTRS: [(&str, Attr); 18] = [
     ("process", Attr::Process),
     ("processName", Attr::ProcessName),
     ("taskName", Attr::TaskName),
+    ("spans", Attr::Spans),
 ];
 
 /// The Python type of a value, when known at load time.
@@ -418,6 +437,7 @@ impl<'o> Builder<'o> {
                     self.needs = self.needs.union(Needs::TIME);
                 }
                 Attr::Process => self.needs = self.needs.union(Needs::PROCESS),
+                Attr::Spans => self.needs = self.needs.union(Needs::SPANS),
                 _ => {}
             }
             return Ok((Source::Attr(attr), attr.kind()));
@@ -426,6 +446,8 @@ impl<'o> Builder<'o> {
             return Ok((Source::Named(i), Kind::Any));
         }
         if let Some((n, v)) = self.defaults.iter().rev().find(|(n, _)| n == name) {
+            // The value may come from a span the event is in.
+            self.needs = self.needs.union(Needs::SPAN_FIELDS);
             self.named.push((n.clone(), v.clone()));
             return Ok((Source::Named(self.named.len() - 1), Kind::Any));
         }
@@ -582,16 +604,29 @@ impl Formatter {
                         out.extend_from_slice(s.as_bytes());
                     }
                 }
-                Piece::Field(source, spec) => {
-                    let v = self.value(*source, record);
-                    match spec {
-                        Spec::Plain => ctx.write(out, v, Conv::Str),
-                        Spec::Percent(spec) => percent::render(out, v, spec, &ctx),
-                        Spec::Brace(spec) => brace::render(out, v, spec, &ctx),
-                    }
+                Piece::Field(Source::Attr(Attr::Message), spec) if self.hides_fields(record) => {
+                    with_message_buffer(|message| {
+                        record.fields.message_without(
+                            record.message,
+                            |name| self.named.iter().any(|(n, _)| n == name),
+                            message,
+                        );
+                        render(out, Value::Text(message), spec, &ctx);
+                    });
                 }
+                Piece::Field(source, spec) => render(out, self.value(*source, record), spec, &ctx),
             }
         }
+    }
+
+    /// Whether the record's message carries a ` key=value` for a field
+    /// this format prints by name (then `%(message)s` leaves it out). A
+    /// format that names no field never pays for the question.
+    fn hides_fields(&self, record: &Record<'_>) -> bool {
+        !self.named.is_empty()
+            && record
+                .fields
+                .message_names_any(|name| self.named.iter().any(|(n, _)| n == name))
     }
 
     /// The value of one field for `record`.
@@ -602,7 +637,13 @@ impl Formatter {
                 let Some((name, default)) = self.named.get(i) else {
                     return Value::None;
                 };
-                match record.fields.get(name) {
+                // The event's own field, then the innermost span's, then
+                // the formatter's default.
+                match record
+                    .fields
+                    .get(name)
+                    .or_else(|| record.span_fields.get(name))
+                {
                     Some(v) => field_value(v),
                     None => field_value(default.as_field()),
                 }
@@ -613,6 +654,37 @@ impl Formatter {
     /// What this formatter needs computed.
     pub(crate) fn needs(&self) -> Needs {
         self.needs
+    }
+}
+
+/// Writes one value by its spec.
+fn render(out: &mut Vec<u8>, v: Value<'_>, spec: &Spec, ctx: &Ctx<'_>) {
+    match spec {
+        Spec::Plain => ctx.write(out, v, Conv::Str),
+        Spec::Percent(spec) => percent::render(out, v, spec, ctx),
+        Spec::Brace(spec) => brace::render(out, v, spec, ctx),
+    }
+}
+
+thread_local! {
+    /// The message without the fields a format names, reused per thread.
+    static MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `f` with this thread's (emptied) message buffer, or a fresh one
+/// when it is in use or gone.
+fn with_message_buffer(f: impl FnOnce(&mut String)) {
+    let mut f = Some(f);
+    let _ = MESSAGE.try_with(|cell| {
+        if let Ok(mut buf) = cell.try_borrow_mut()
+            && let Some(f) = f.take()
+        {
+            buf.clear();
+            f(&mut buf);
+        }
+    });
+    if let Some(f) = f.take() {
+        f(&mut String::new());
     }
 }
 
@@ -679,5 +751,6 @@ fn attr_value<'x>(attr: Attr, r: &Record<'x>) -> Value<'x> {
         Attr::Process => Value::Int(i128::from(r.process_id)),
         Attr::ProcessName => Value::Str(r.process_name),
         Attr::TaskName => Value::None,
+        Attr::Spans => Value::Str(r.spans),
     }
 }

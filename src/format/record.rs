@@ -1,11 +1,4 @@
 //! The view of one event that formatters read: Python's `LogRecord`.
-#![cfg_attr(
-    not(feature = "otlp"),
-    allow(
-        dead_code,
-        reason = "`Fields::len`, `Fields::at` and `Record::event_message` are read by the OTLP handler"
-    )
-)]
 
 use crate::level::Level;
 
@@ -58,7 +51,21 @@ pub(crate) struct Fields {
     entries: Vec<(&'static str, Slot)>,
     /// Text of the string-valued fields, back to back.
     text: String,
+    /// The length of the message's own text, before the appended fields.
+    body_len: usize,
+    /// Each field appended to the message as ` key=value`: its name and
+    /// byte range in the message.
+    in_message: Vec<(&'static str, usize, usize)>,
 }
+
+/// No fields at all (a record outside any span).
+#[cfg(test)]
+pub(crate) static NO_FIELDS: Fields = Fields {
+    entries: Vec::new(),
+    text: String::new(),
+    body_len: 0,
+    in_message: Vec::new(),
+};
 
 #[derive(Clone, Copy, Debug)]
 enum Slot {
@@ -74,6 +81,59 @@ impl Fields {
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.text.clear();
+        self.body_len = 0;
+        self.in_message.clear();
+    }
+
+    /// Notes that the message's own text is `body_len` bytes and that
+    /// `appended` (names with byte ranges into the appended ` key=value`
+    /// text) start at byte `at` of the message, minus `trimmed` bytes cut
+    /// from the front (an empty message has no leading space).
+    pub(crate) fn set_message_layout(
+        &mut self,
+        body_len: usize,
+        at: usize,
+        trimmed: usize,
+        appended: &[(&'static str, usize, usize)],
+    ) {
+        self.body_len = body_len;
+        self.in_message.clear();
+        self.in_message
+            .extend(appended.iter().map(|&(name, start, end)| {
+                (
+                    name,
+                    (at + start).saturating_sub(trimmed),
+                    (at + end).saturating_sub(trimmed),
+                )
+            }));
+    }
+
+    /// Whether the message has a ` key=value` for any of `names`.
+    pub(crate) fn message_names_any(&self, mut names: impl FnMut(&str) -> bool) -> bool {
+        self.in_message.iter().any(|(n, _, _)| names(n))
+    }
+
+    /// Writes `message` to `out` without the ` key=value` of the fields
+    /// `hidden` accepts: the message's own text, then the other fields.
+    pub(crate) fn message_without(
+        &self,
+        message: &str,
+        mut hidden: impl FnMut(&str) -> bool,
+        out: &mut String,
+    ) {
+        out.push_str(message.get(..self.body_len).unwrap_or(""));
+        for &(name, start, end) in &self.in_message {
+            if hidden(name) {
+                continue;
+            }
+            let text = message.get(start..end).unwrap_or("");
+            if out.is_empty() {
+                // An empty message does not start with a space.
+                out.push_str(text.trim_start_matches(' '));
+            } else {
+                out.push_str(text);
+            }
+        }
     }
 
     /// Adds a string field; `write` appends the text to the given buffer.
@@ -119,6 +179,31 @@ impl Fields {
         }
     }
 
+    /// Frees buffers that grew beyond `bytes` (after a huge record).
+    pub(crate) fn release_large(&mut self, bytes: usize) {
+        if self.text.capacity() > bytes {
+            self.text = String::new();
+        }
+        if self.entries.capacity() * std::mem::size_of::<(&str, Slot)>() > bytes {
+            self.entries = Vec::new();
+        }
+        if self.in_message.capacity() * std::mem::size_of::<(&str, usize, usize)>() > bytes {
+            self.in_message = Vec::new();
+        }
+    }
+
+    /// Adds every field of `other` after this one's (so `other`'s win in
+    /// [`Fields::get`]); the message layout is not copied.
+    pub(crate) fn extend_from(&mut self, other: &Fields) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.entries
+            .extend(other.entries.iter().map(|&(name, slot)| match slot {
+                Slot::Str(a, b) => (name, Slot::Str(a + base, b + base)),
+                other => (name, other),
+            }));
+    }
+
     /// How many fields were recorded (a name recorded twice counts twice).
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
@@ -152,13 +237,23 @@ pub(crate) struct Record<'a> {
     pub(crate) name: &'a str,
     /// `%(levelno)d` / `%(levelname)s`.
     pub(crate) level: Level,
-    /// `%(message)s`: the message, with the structured fields appended.
+    /// `%(message)s`: the message, with the structured fields appended
+    /// (a format that names a field leaves it out, see [`Fields`]).
     pub(crate) message: &'a str,
     /// The message as the event wrote it, without the fields appended:
     /// what JSON formatters print, next to the fields as values.
     pub(crate) event_message: &'a str,
     /// The structured fields, addressable as `%(field)s`.
     pub(crate) fields: &'a Fields,
+    /// The fields of the spans the event is in, outermost first (so the
+    /// innermost span's value of a name wins); looked up after the event's
+    /// own fields. Empty unless a format names a field
+    /// ([`Needs::SPAN_FIELDS`](super::Needs)).
+    pub(crate) span_fields: &'a Fields,
+    /// `%(spans)s`: the span chain as tracing-subscriber's `fmt` prints it,
+    /// `request{request_id=42}:db{table="users"}`; empty unless a format
+    /// names it ([`Needs::SPANS`](super::Needs)).
+    pub(crate) spans: &'a str,
     /// `%(pathname)s`: the source file as the compiler named it, or `""`.
     pub(crate) pathname: &'a str,
     /// The Rust module path (`deploy_vpc::network`), or `""`.

@@ -276,10 +276,15 @@ impl LogFile {
         }
         let bytes = std::mem::take(buf);
         self.write_now(&bytes, reporter);
-        if let Some((buf, _)) = self.buffer.as_mut() {
-            // Keep the allocation for the next batch.
-            *buf = bytes;
-            buf.clear();
+        if let Some((buf, options)) = self.buffer.as_mut() {
+            if bytes.capacity() > options.capacity.saturating_mul(2) {
+                // A huge record grew the buffer: give the memory back.
+                *buf = Vec::with_capacity(options.capacity);
+            } else {
+                // Keep the allocation for the next batch.
+                *buf = bytes;
+                buf.clear();
+            }
         }
     }
 

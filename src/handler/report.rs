@@ -209,12 +209,41 @@ mod tests {
         );
     }
 
+    /// The sink handlers get unless a test injects another one
+    /// (`handler::build`) writes each report to the process's stderr, byte
+    /// for byte. Checked in a child: this test binary re-run with
+    /// `CHILD` set writes one report, and the parent reads its stderr.
     #[test]
     fn reports_go_to_stderr_by_default() {
-        let mut reporter = Reporter::new("h", Arc::new(Stderr));
-        reporter.report(Op::Write, &io::Error::other("x"), || {
-            "cannot write to stdout".into()
-        });
-        reporter.take().expect("a report").write();
+        const CHILD: &str = "LOGCONF_REPORT_STDERR_CHILD";
+        let full = io::Error::from_raw_os_error(28);
+        if std::env::var_os(CHILD).is_some() {
+            let mut reporter = Reporter::new("h", Arc::new(Stderr));
+            reporter.report(Op::Write, &full, || "cannot write to stdout".into());
+            reporter.take().expect("a report").write();
+            return;
+        }
+        let module = module_path!()
+            .split_once("::")
+            .map_or(module_path!(), |(_, rest)| rest);
+        let this = format!("{module}::reports_go_to_stderr_by_default");
+        let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args(["--exact", &this, "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run the test binary again");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "the child failed:\n{stdout}");
+        assert!(
+            stdout.contains("1 passed"),
+            "the child ran no test:\n{stdout}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "--- Logging error ---\n\
+             logconf: handler `h`: cannot write to stdout: No space left on device (os error 28)\n\
+             logconf: further errors of this kind from handler `h` are not reported\n"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The validated model: every reference resolved, every default applied.
 //!
-//! Built from the raw config tree by [`build`]; every problem found on the
-//! way is collected (with its location) before anything is returned.
+//! Built from the raw config tree by [`config::load`](crate::config::load)
+//! (its `check` step); every problem found on the way is collected (with its
+//! location) before anything is returned.
 
 use std::sync::Arc;
 

@@ -277,6 +277,13 @@ impl Router {
 
     /// A human-readable account of how records from `target` are routed.
     pub(crate) fn explain(&self, target: &str) -> String {
+        self.explain_at(target, None)
+    }
+
+    /// [`Router::explain`], and with `level`, what happens to a record at
+    /// that level: dropped at the origin, or which handlers write it and
+    /// which do not, and why.
+    pub(crate) fn explain_at(&self, target: &str, level: Option<Level>) -> String {
         let segs: Vec<&str> = segments(target).filter(|s| !s.is_empty()).collect();
         let chain = self.chain(&segs);
         let route = self.route(target);
@@ -337,7 +344,54 @@ impl Router {
                 let _ = writeln!(out, "  nothing from this target is ever written");
             }
         }
+        if let Some(level) = level {
+            self.explain_record(&mut out, &route, level);
+        }
         out
+    }
+
+    /// What happens to one record at `level` on `route`.
+    fn explain_record(&self, out: &mut String, route: &Route, level: Level) {
+        let _ = writeln!(out, "a record at {level}:");
+        if level < route.effective {
+            let _ = writeln!(
+                out,
+                "  dropped: below the effective level {}",
+                route.effective
+            );
+            return;
+        }
+        let mut written = false;
+        for d in &route.deliveries {
+            let name = self
+                .handler_names
+                .get(d.handler)
+                .map_or("?", String::as_str);
+            if level >= d.level {
+                written = true;
+                let _ = writeln!(out, "  written by `{name}`");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  not written by `{name}`: below its level {}",
+                    d.level
+                );
+            }
+        }
+        if route.last_resort {
+            if level >= LAST_RESORT_LEVEL {
+                written = true;
+                let _ = writeln!(out, "  written by lastResort (stderr)");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  not written: no handler, and lastResort writes WARNING and above"
+                );
+            }
+        }
+        if !written && !route.last_resort {
+            let _ = writeln!(out, "  written by no handler");
+        }
     }
 
     fn names(&self, handlers: &[usize]) -> String {

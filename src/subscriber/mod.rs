@@ -25,7 +25,12 @@ use crate::handler::{EventSpan, Handler};
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
-pub(crate) use record::{START, Scratch};
+pub(crate) use record::{START, Scratch, SpanData};
+
+/// What makes the layer look at spans: their names or their fields.
+const SPAN_NEEDS: Needs = Needs::FUNC_NAME
+    .union(Needs::SPANS)
+    .union(Needs::SPAN_FIELDS);
 
 /// A built handler, the formatter it uses and its terminator.
 #[derive(Debug)]
@@ -247,10 +252,10 @@ impl Shared {
             .min()
     }
 
-    /// Whether the layer must see spans: a formatter prints `funcName`,
-    /// or a handler reads the event's span (OTLP's trace context).
+    /// Whether the layer must see spans: a formatter prints `funcName` or
+    /// spans, or a handler reads the event's span (OTLP's trace context).
     fn wants_spans(&self) -> bool {
-        self.needs.contains(Needs::FUNC_NAME) || self.records
+        self.needs.intersects(SPAN_NEEDS) || self.records
     }
 
     /// Routes, formats and writes one event. `dispatch` is the subscriber
@@ -278,6 +283,8 @@ impl Shared {
             None
         };
         let wants_thread = self.needs.contains(Needs::THREAD);
+        let span_text = self.needs.contains(Needs::SPANS);
+        let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
         // Only for record-taking handlers: the event's span and its subscriber.
         let span = if self.records {
             ctx.event_span(event)
@@ -292,6 +299,15 @@ impl Shared {
         Scratch::with(|scratch| {
             record::with_thread(wants_thread, |thread| {
                 scratch.visit(event);
+                if (span_text || span_fields)
+                    && let Some(scope) = ctx.event_scope(event)
+                {
+                    for span in scope.from_root() {
+                        let extensions = span.extensions();
+                        let data = extensions.get::<SpanData>();
+                        scratch.add_span(span.name(), data, span_text, span_fields);
+                    }
+                }
                 let (record, out) = scratch.record(meta, level, func_name, thread, self.needs);
                 for delivery in &route.deliveries {
                     if level < delivery.level {
@@ -441,6 +457,40 @@ where
             .current()
             .dispatch(event, &ctx, self.dispatch.get());
     }
+
+    fn on_new_span(
+        &self,
+        attrs: &tracing_core::span::Attributes<'_>,
+        id: &tracing_core::span::Id,
+        ctx: Context<'_, S>,
+    ) {
+        if !self
+            .runtime
+            .current()
+            .needs
+            .intersects(Needs::SPANS.union(Needs::SPAN_FIELDS))
+        {
+            return;
+        }
+        if let Some(span) = ctx.span(id) {
+            let mut data = SpanData::default();
+            data.record(|visitor| attrs.record(visitor));
+            span.extensions_mut().insert(data);
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing_core::span::Id,
+        values: &tracing_core::span::Record<'_>,
+        ctx: Context<'_, S>,
+    ) {
+        if let Some(span) = ctx.span(id)
+            && let Some(data) = span.extensions_mut().get_mut::<SpanData>()
+        {
+            data.record(|visitor| values.record(visitor));
+        }
+    }
 }
 
 /// Formats one record at most once per formatter and terminator.
@@ -452,6 +502,13 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Frees the buffer if it grew beyond `bytes` (after a huge record).
+    pub(crate) fn release_large(&mut self, bytes: usize) {
+        if self.buf.capacity() > bytes {
+            self.buf = Vec::new();
+        }
+    }
+
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.done.clear();

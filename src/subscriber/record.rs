@@ -36,6 +36,9 @@ static PROCESS_NAME: LazyLock<String> = LazyLock::new(|| {
 /// `%(funcName)s` outside any span.
 const NO_FUNCTION: &str = "<module>";
 
+/// The most bytes a per-thread buffer keeps between records.
+const KEEP_BYTES: usize = 64 * 1024;
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     static THREAD: (u64, String) = thread_identity();
@@ -71,7 +74,13 @@ pub(crate) fn with_thread<R>(wanted: bool, mut f: impl FnMut(Option<(u64, &str)>
 pub(crate) struct Scratch {
     message: String,
     extra: String,
+    /// Each field in `extra`: name and byte range.
+    spans: Vec<(&'static str, usize, usize)>,
     fields: Fields,
+    /// `%(spans)s` of the current event.
+    span_text: String,
+    /// The fields of the current event's spans, outermost first.
+    span_fields: Fields,
     out: Output,
 }
 
@@ -81,7 +90,11 @@ impl Scratch {
     /// (thread exit).
     pub(crate) fn with<R>(mut f: impl FnMut(&mut ScratchParts<'_>) -> R) -> R {
         let reused = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => Some(f(&mut scratch.parts())),
+            Ok(mut scratch) => {
+                let r = f(&mut scratch.parts());
+                scratch.release_large();
+                Some(r)
+            }
             Err(_) => None,
         });
         match reused {
@@ -90,15 +103,42 @@ impl Scratch {
         }
     }
 
+    /// Frees the buffers a huge record grew beyond [`KEEP_BYTES`], so one
+    /// 16 MiB record does not keep 16 MiB per thread for the thread's life.
+    /// Ordinary records never reach the bound: they keep their buffers and
+    /// allocate nothing.
+    fn release_large(&mut self) {
+        fn release(s: &mut String) {
+            if s.capacity() > KEEP_BYTES {
+                *s = String::new();
+            }
+        }
+        release(&mut self.message);
+        release(&mut self.extra);
+        release(&mut self.span_text);
+        if self.spans.capacity() * std::mem::size_of::<(&str, usize, usize)>() > KEEP_BYTES {
+            self.spans = Vec::new();
+        }
+        self.fields.release_large(KEEP_BYTES);
+        self.span_fields.release_large(KEEP_BYTES);
+        self.out.release_large(KEEP_BYTES);
+    }
+
     fn parts(&mut self) -> ScratchParts<'_> {
         self.message.clear();
         self.extra.clear();
+        self.spans.clear();
         self.fields.clear();
+        self.span_text.clear();
+        self.span_fields.clear();
         self.out.clear();
         ScratchParts {
             message: &mut self.message,
             extra: &mut self.extra,
+            spans: &mut self.spans,
             fields: &mut self.fields,
+            span_text: &mut self.span_text,
+            span_fields: &mut self.span_fields,
             out: &mut self.out,
         }
     }
@@ -110,25 +150,66 @@ impl Scratch {
 pub(crate) struct ScratchParts<'a> {
     message: &'a mut String,
     extra: &'a mut String,
+    spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
+    span_text: &'a mut String,
+    span_fields: &'a mut Fields,
     out: &'a mut Output,
 }
 
 impl ScratchParts<'_> {
+    /// Adds one span the event is in (call from the outermost to the
+    /// innermost): its `name{fields}` to `%(spans)s` when `text`, its
+    /// fields to the ones formats look names up in when `fields`.
+    pub(crate) fn add_span(
+        &mut self,
+        name: &str,
+        data: Option<&SpanData>,
+        text: bool,
+        fields: bool,
+    ) {
+        if text {
+            if !self.span_text.is_empty() {
+                self.span_text.push(':');
+            }
+            self.span_text.push_str(name);
+            if let Some(data) = data
+                && !data.text.is_empty()
+            {
+                self.span_text.push('{');
+                self.span_text.push_str(data.text.trim_start());
+                self.span_text.push('}');
+            }
+        }
+        if fields && let Some(data) = data {
+            self.span_fields.extend_from(&data.fields);
+        }
+    }
+
     /// Records the event's message and fields.
     pub(crate) fn visit(&mut self, event: &Event<'_>) {
         let mut visitor = Visitor {
             message: self.message,
             extra: self.extra,
+            spans: self.spans,
             fields: self.fields,
         };
         event.record(&mut visitor);
+        let body_len = self.message.len();
         if !self.extra.is_empty() {
-            if self.message.is_empty() {
-                self.message.push_str(self.extra.trim_start());
+            let kept = if self.message.is_empty() {
+                self.extra.trim_start()
             } else {
-                self.message.push_str(self.extra);
-            }
+                self.extra.as_str()
+            };
+            let trimmed = self.extra.len() - kept.len();
+            self.message.push_str(kept);
+            // Where each field landed, so a formatter that prints a field
+            // by name can leave its ` key=value` out of the message.
+            self.fields
+                .set_message_layout(body_len, body_len, trimmed, self.spans);
+        } else {
+            self.fields.set_message_layout(body_len, body_len, 0, &[]);
         }
     }
 
@@ -163,6 +244,8 @@ impl ScratchParts<'_> {
             message: self.message,
             event_message,
             fields: self.fields,
+            span_fields: self.span_fields,
+            spans: self.span_text,
             pathname: meta.file().unwrap_or(""),
             module_path: meta.module_path().unwrap_or(""),
             lineno: meta.line().unwrap_or(0),
@@ -182,13 +265,47 @@ impl ScratchParts<'_> {
     }
 }
 
+/// What logconf keeps of a span (in its extensions) when a format prints
+/// spans or names fields: its fields as ` key=value` text, as
+/// tracing-subscriber's `fmt` renders them, and by name.
+#[derive(Debug, Default)]
+pub(crate) struct SpanData {
+    /// ` key=value` for each field, in the order recorded.
+    text: String,
+    /// The fields by name.
+    fields: Fields,
+}
+
+impl SpanData {
+    /// Records the values `record` visits (a new span's attributes, or
+    /// values recorded on it later) after the ones already kept.
+    pub(crate) fn record(&mut self, record: impl FnOnce(&mut dyn Visit)) {
+        let mut message = String::new();
+        let mut ranges = Vec::new();
+        let mut visitor = Visitor {
+            message: &mut message,
+            extra: &mut self.text,
+            spans: &mut ranges,
+            fields: &mut self.fields,
+        };
+        record(&mut visitor);
+        // A span's `message` field is a field like any other.
+        if !message.is_empty() {
+            let _ = write!(self.text, " message={message:?}");
+            self.fields.push_str("message", &message);
+        }
+    }
+}
+
 /// Collects `message` and the other fields. The message is followed by
 /// ` key=value` for every other field, as `tracing-subscriber`'s default
 /// formatter writes them (strings quoted, `%display` and `?debug` values as
-/// rendered); each field is also kept by name for `%(key)s`.
+/// rendered); each field is also kept by name for `%(key)s`, and where its
+/// ` key=value` is (`spans`), for formatters that name it.
 struct Visitor<'a> {
     message: &'a mut String,
     extra: &'a mut String,
+    spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
 }
 
@@ -199,7 +316,9 @@ impl Visitor<'_> {
     }
 
     fn extra(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let start = self.extra.len();
         let _ = write!(self.extra, " {}={:?}", field.name(), value);
+        self.spans.push((field.name(), start, self.extra.len()));
     }
 }
 
@@ -221,7 +340,9 @@ impl Visit for Visitor<'_> {
                 let _ = write!(buf, "{value:?}");
             });
             let rendered = self.fields.last_str();
+            let start = self.extra.len();
             let _ = write!(self.extra, " {}={rendered}", field.name());
+            self.spans.push((field.name(), start, self.extra.len()));
         }
     }
 
@@ -257,7 +378,9 @@ impl Visit for Visitor<'_> {
         if field.name() == "message" {
             let _ = write!(self.message, "{value}");
         } else if !Self::skip(field) {
+            let start = self.extra.len();
             let _ = write!(self.extra, " {}={}", field.name(), value);
+            self.spans.push((field.name(), start, self.extra.len()));
             self.fields.push_str_with(field.name(), |buf| {
                 let _ = write!(buf, "{value}");
             });

@@ -5,6 +5,36 @@
 //! do not edit. Regenerate with
 //! `PYENV_VERSION=3.13.0 python3 scripts/conformance/generate.py`.
 
+/// Events of `scenarios/cfg_filename.yaml`.
+fn cfg_filename() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "written twice");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "below the root level");
+}
+
+/// Events of `scenarios/cfg_format.yaml`.
+fn cfg_format() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "filtered by the handler");
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "shown");
+}
+
+/// Events of `scenarios/cfg_key_index.yaml`.
+fn cfg_key_index() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "to prod and main");
+    tracing::event!(target: "other", tracing::Level::WARN, "{}", "to main only");
+}
+
+/// Events of `scenarios/cfg_list_index.yaml`.
+fn cfg_list_index() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "to the first");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "to both");
+}
+
+/// Events of `scenarios/cfg_whole_section.yaml`.
+fn cfg_whole_section() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "everything");
+    tracing::event!(target: "app", tracing::Level::ERROR, "{}", "and errors twice");
+}
+
 /// Events of `scenarios/empty_message.yaml`.
 fn empty_message() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "");
@@ -24,6 +54,25 @@ fn escape_control_off() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "\u{1b}[31mred\u{1b}[0m text");
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "bell\u{7} tab\t end");
     tracing::event!(target: "app", tracing::Level::WARN, "{}", "plain text");
+}
+
+/// Events of `scenarios/ext_devnull.yaml`.
+fn ext_devnull() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "to stdout and to nowhere");
+}
+
+/// Events of `scenarios/extra_fields_named.yaml`.
+fn extra_fields_named() {
+    tracing::event!(target: "app", tracing::Level::INFO, user = "bob", attempts = 3i64, "{}", "login");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "no fields");
+    tracing::event!(target: "braced", tracing::Level::WARN, user = "ann", "{}", "braced login");
+    tracing::event!(target: "dollared", tracing::Level::ERROR, user = "cy", ok = true, "{}", "dollar login");
+}
+
+/// Events of `scenarios/extra_fields_unnamed.yaml`.
+fn extra_fields_unnamed() {
+    tracing::event!(target: "app", tracing::Level::INFO, user = "bob", request_id = 7i64, "{}", "login");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "no fields");
 }
 
 /// Events of `scenarios/file_delay_no_record.yaml`.
@@ -636,6 +685,35 @@ fn style_percent_flags() {
     tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "error {not a field}");
 }
 
+/// Events of `scenarios/truthy_delay_one.yaml`.
+fn truthy_delay_one() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "only in now.log");
+}
+
+/// Events of `scenarios/truthy_disable_existing_zero.yaml`.
+fn truthy_disable_existing_zero() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "configured");
+}
+
+/// Events of `scenarios/truthy_false_string.yaml`.
+fn truthy_false_string() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "not propagated in logconf");
+    tracing::event!(target: "lib", tracing::Level::INFO, "{}", "not propagated in logconf either");
+}
+
+/// Events of `scenarios/truthy_propagate_true_string.yaml`.
+fn truthy_propagate_true_string() {
+    tracing::event!(target: "a", tracing::Level::INFO, "{}", "a twice");
+    tracing::event!(target: "b", tracing::Level::INFO, "{}", "b twice");
+    tracing::event!(target: "c", tracing::Level::INFO, "{}", "c twice");
+}
+
+/// Events of `scenarios/truthy_propagate_zero.yaml`.
+fn truthy_propagate_zero() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "app only");
+    tracing::event!(target: "lib", tracing::Level::INFO, "{}", "lib and root");
+}
+
 /// Events of `scenarios/unicode_messages.yaml`.
 fn unicode_messages() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "café crème brûlée");
@@ -686,9 +764,17 @@ fn yaml_anchors_merge() {
 /// Emits the events of scenario `name`; false if there is no such scenario.
 pub(crate) fn emit(name: &str) -> bool {
     match name {
+        "cfg_filename" => cfg_filename(),
+        "cfg_format" => cfg_format(),
+        "cfg_key_index" => cfg_key_index(),
+        "cfg_list_index" => cfg_list_index(),
+        "cfg_whole_section" => cfg_whole_section(),
         "empty_message" => empty_message(),
         "escape_control_default" => escape_control_default(),
         "escape_control_off" => escape_control_off(),
+        "ext_devnull" => ext_devnull(),
+        "extra_fields_named" => extra_fields_named(),
+        "extra_fields_unnamed" => extra_fields_unnamed(),
         "file_delay_no_record" => file_delay_no_record(),
         "file_delay_with_records" => file_delay_with_records(),
         "file_encoding_spellings" => file_encoding_spellings(),
@@ -758,6 +844,11 @@ pub(crate) fn emit(name: &str) -> bool {
         "style_float_formats" => style_float_formats(),
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
+        "truthy_delay_one" => truthy_delay_one(),
+        "truthy_disable_existing_zero" => truthy_disable_existing_zero(),
+        "truthy_false_string" => truthy_false_string(),
+        "truthy_propagate_true_string" => truthy_propagate_true_string(),
+        "truthy_propagate_zero" => truthy_propagate_zero(),
         "unicode_messages" => unicode_messages(),
         "unicode_separators" => unicode_separators(),
         "unicode_width" => unicode_width(),

@@ -3,18 +3,22 @@
 //! committed outputs under `tests/conformance/expected/`), or the
 //! hand-checked `rust/` override of a scenario marked `difference`.
 //!
-//! Without `LOGCONF_CONFORMANCE_CHILD` this is the parent: for each scenario
-//! it prepares an empty working directory, runs itself there as the child,
-//! and compares the child's stdout, stderr and files with the expected ones.
-//! Arguments that do not start with `-` select scenarios whose name contains
-//! them. With `LOGCONF_CONFORMANCE_CHILD=NAME` it is the child: it loads
-//! `config.yaml`, emits the events of scenario NAME, flushes and exits.
+//! Without `LOGCONF_CONFORMANCE_CHILD` this is the parent: each scenario is
+//! a case that prepares an empty working directory, runs this executable
+//! there as the child (`tests/support`: under a time limit), and compares
+//! the child's stdout, stderr and files with the expected ones. The command
+//! line is libtest's: `-- NAME` runs the scenarios whose name contains
+//! NAME, `-- --list` lists them. With `LOGCONF_CONFORMANCE_CHILD=NAME` it is
+//! the child: it loads `config.yaml`, emits the events of scenario NAME,
+//! flushes and exits.
 //!
 //! The only normalisation: `::` becomes `.` in everything the child wrote
 //! (logconf prints targets as written, `a::b`; CPython prints `a.b`).
 
 mod events;
 mod shim;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::collections::BTreeMap;
 use std::env;
@@ -22,21 +26,15 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+
+use support::{Failed, Trial};
 
 /// Names the scenario the child process runs.
 const CHILD_ENV: &str = "LOGCONF_CONFORMANCE_CHILD";
 
-/// How long one scenario may take before it counts as hung.
-const CHILD_TIMEOUT: Duration = Duration::from_secs(60);
-
 fn main() -> ExitCode {
-    match env::var(CHILD_ENV) {
-        Ok(name) => child(&name),
-        Err(_) => parent(),
-    }
+    support::main(CHILD_ENV, child, trials, None)
 }
 
 fn child(name: &str) -> ExitCode {
@@ -59,74 +57,52 @@ fn suite_dir() -> PathBuf {
         .join("conformance")
 }
 
-fn parent() -> ExitCode {
-    let filters: Vec<String> = env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+/// One case per scenario: every `scenarios/NAME.yaml` and every
+/// `expected/NAME/`. A scenario without expected outputs (or the reverse)
+/// means the outputs were not regenerated, and fails.
+fn trials() -> Vec<Trial> {
     let suite = suite_dir();
     let expected_root = suite.join("expected");
-
-    let mut names = match list_dirs(&expected_root) {
-        Ok(names) => names,
+    let listed = list_dirs(&expected_root).and_then(|names| {
+        let scenarios = list_scenarios(&suite.join("scenarios"))?;
+        Ok((names, scenarios))
+    });
+    let (mut names, scenario_names) = match listed {
+        Ok(listed) => listed,
         Err(err) => {
-            println!("cannot list {}: {err}", expected_root.display());
-            println!("0 passed, 1 failed");
-            return ExitCode::FAILURE;
+            let message = format!("cannot list the scenarios under {}: {err}", suite.display());
+            return vec![Trial::test("scenarios", move || Err(message.into()))];
         }
     };
-    // Scenario files without expected outputs (or the reverse) mean the
-    // outputs were not regenerated: each such name fails.
-    let scenario_names = list_scenarios(&suite.join("scenarios")).unwrap_or_default();
     for name in &scenario_names {
         if !names.contains(name) {
             names.push(name.clone());
         }
     }
     names.sort();
-    if !filters.is_empty() {
-        names.retain(|n| filters.iter().any(|f| n.contains(f.as_str())));
-    }
-
-    let mut passed = 0usize;
-    let mut failed = 0usize;
-    let mut failed_names = Vec::new();
-    for name in &names {
-        let outcome = if !scenario_names.contains(name) {
-            Err(format!("  expected/{name} has no scenarios/{name}.yaml\n"))
-        } else if !expected_root.join(name).is_dir() {
-            Err(format!(
-                "  scenarios/{name}.yaml has no expected/{name}/ (regenerate the expected outputs)\n"
-            ))
-        } else {
-            run_scenario(name, &expected_root.join(name))
-        };
-        match outcome {
-            Ok(()) => {
-                println!("ok {name}");
-                passed += 1;
-            }
-            Err(report) => {
-                println!("FAIL {name}");
-                print!("{report}");
-                failed += 1;
-                failed_names.push(name.as_str());
-            }
-        }
-    }
     if names.is_empty() {
-        println!("no scenarios found under {}", expected_root.display());
-        failed += 1;
+        let message = format!("no scenarios found under {}", expected_root.display());
+        return vec![Trial::test("scenarios", move || Err(message.into()))];
     }
-    if !failed_names.is_empty() {
-        println!("failed: {}", failed_names.join(" "));
-    }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    names
+        .into_iter()
+        .map(|name| {
+            let has_scenario = scenario_names.contains(&name);
+            let dir = expected_root.join(&name);
+            Trial::test(name.clone(), move || {
+                let outcome = if !has_scenario {
+                    Err(format!("  expected/{name} has no scenarios/{name}.yaml\n"))
+                } else if !dir.is_dir() {
+                    Err(format!(
+                        "  scenarios/{name}.yaml has no expected/{name}/ (regenerate the expected outputs)\n"
+                    ))
+                } else {
+                    run_scenario(&name, &dir)
+                };
+                outcome.map_err(Failed::from)
+            })
+        })
+        .collect()
 }
 
 /// Subdirectories of `dir`, by name.
@@ -213,49 +189,22 @@ fn run_scenario(name: &str, dir: &Path) -> Result<(), String> {
 
     let io_err = |what: &str, e: io::Error| format!("  {what}: {e}\n");
     let work = tempfile::tempdir().map_err(|e| io_err("temporary directory", e))?;
-    let capture = tempfile::tempdir().map_err(|e| io_err("temporary directory", e))?;
     for (rel, content) in &inputs {
-        let path = work.path().join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_err("create input folder", e))?;
-        }
-        fs::write(&path, content).map_err(|e| io_err("write input file", e))?;
+        support::write_file(work.path(), rel, content)
+            .map_err(|e| io_err("write input file", e))?;
     }
     fs::write(work.path().join("config.yaml"), &config)
         .map_err(|e| io_err("write config.yaml", e))?;
 
-    let exe = env::current_exe().map_err(|e| io_err("locate the test binary", e))?;
-    let out_path = capture.path().join("stdout");
-    let err_path = capture.path().join("stderr");
-    let stdout = fs::File::create(&out_path).map_err(|e| io_err("capture stdout", e))?;
-    let stderr = fs::File::create(&err_path).map_err(|e| io_err("capture stderr", e))?;
-    let mut child = Command::new(exe)
-        .env(CHILD_ENV, name)
-        .current_dir(work.path())
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr)
+    let spawned = support::child_command(CHILD_ENV, name, work.path())
         .spawn()
         .map_err(|e| io_err("spawn the child", e))?;
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > CHILD_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "  the child did not finish within {}s\n",
-                    CHILD_TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(io_err("wait for the child", e)),
-        }
-    };
+    let output =
+        support::collect(spawned, support::CHILD_TIMEOUT).map_err(|e| format!("  {e}\n"))?;
+    let status = output.status;
 
-    let got_stdout = normalise(&read(&out_path)?);
-    let got_stderr = normalise(&read(&err_path)?);
+    let got_stdout = normalise(&output.stdout);
+    let got_stderr = normalise(&output.stderr);
     if !status.success() {
         return Err(format!(
             "  the child failed ({status}); its stderr:\n{}",

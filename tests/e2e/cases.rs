@@ -33,6 +33,14 @@ pub const TESTS: &[(&str, Test)] = &[
     ("buffered_flushed_on_guard_drop", buffered_guard_drop),
     ("buffered_flushed_on_interval", buffered_interval),
     ("buffered_flushed_on_panic", buffered_panic),
+    (
+        "cfg_reference_is_not_a_folder",
+        cfg_reference_is_not_a_folder,
+    ),
+    (
+        "broken_cfg_reference_creates_nothing",
+        broken_cfg_reference_creates_nothing,
+    ),
 ];
 
 fn lines(text: &str) -> Vec<&str> {
@@ -65,7 +73,7 @@ fn as_refs<'a>(files: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
 fn example_default_profile() {
     let files = with_configs();
     let run = example(&[], &as_refs(&files), &[]);
-    assert!(run.success, "stderr: {}", run.stderr);
+    assert!(run.success(), "stderr: {}", run.stderr);
     // The screen shows only ERROR and above, in the `fancy` format.
     let out = lines(&run.stdout);
     assert_eq!(out.len(), 1, "stdout: {}", run.stdout);
@@ -99,7 +107,7 @@ fn example_default_profile() {
 }
 
 fn check_debug_run(run: &crate::Run) {
-    assert!(run.success, "stderr: {}", run.stderr);
+    assert!(run.success(), "stderr: {}", run.stderr);
     let log = run.file("logs/deploy_vpc.log");
     assert!(log.contains("|DEBUG|"), "{log}");
     assert!(
@@ -147,7 +155,7 @@ fn example_log_cfg_wins() {
         &as_refs(&files),
         &[("LOG_CFG", "custom.yaml")],
     );
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert!(
         run.stdout
             .contains("CUSTOM INFO EC2 Session object created\n"),
@@ -160,7 +168,7 @@ fn example_log_cfg_wins() {
 fn example_log_cfg_unreadable() {
     let files = with_configs();
     let run = example(&[], &as_refs(&files), &[("LOG_CFG", "missing.yaml")]);
-    assert!(!run.success);
+    assert!(!run.success());
     assert!(
         run.stderr
             .starts_with("deploy_vpc: read logging config missing.yaml: No such file or directory"),
@@ -172,7 +180,7 @@ fn example_log_cfg_unreadable() {
 
 fn example_embedded_default() {
     let run = example(&[], &[], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     let err = lines(&run.stderr);
     assert!(
@@ -211,6 +219,7 @@ pub fn run_child(name: &str) -> ExitCode {
         "json" => child_json(),
         "split" => child_split(),
         "buffered" => child_buffered(),
+        "refs" => child_refs(),
         _ => Err(format!("unknown child case {name}")),
     };
     match result {
@@ -250,7 +259,7 @@ fn seed_yaml_verbatim() {
             .unwrap_or(0)
     );
     let run = child("seed", &[("seed.yaml", &seed)], &[("TOKEN", &token)]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     let out = lines(&run.stdout);
     // screen (fancy, ERROR) for the app's error; console (simple, DEBUG) for the root's debug.
     assert_eq!(out.len(), 2, "{}", run.stdout);
@@ -299,7 +308,7 @@ fn child_quiet() -> Result<(), String> {
 
 fn quiet_preset_and_log_crate() {
     let run = child("quiet", &[("config.yaml", STDOUT_ROOT_DEBUG)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "WARNING aws_sdk_ec2::client sdk warning\n\
@@ -314,7 +323,7 @@ fn quiet_preset_and_log_crate() {
 fn quiet_preset_off() {
     let config = format!("logconf: {{quiet_dependencies: false}}\n{STDOUT_ROOT_DEBUG}");
     let run = child("quiet", &[("config.yaml", &config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "DEBUG aws_sdk_ec2::client sdk debug\n\
@@ -357,7 +366,7 @@ fn child_layers() -> Result<(), String> {
 
 fn layer_beside_other_layers() {
     let run = child("layers", &[("config.yaml", STDOUT_ROOT_DEBUG)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "INFO app both\nother layer saw 2\n");
 }
 
@@ -376,7 +385,7 @@ fn child_bad() -> Result<(), String> {
 fn bad_config_installs_nothing() {
     let bad = "version: 1\nhandlers:\n  out: {class: logging.StreamHandler, formatter: nope}\n  file: {class: logging.FileHandler, filename: made.log}\nroot: {level: LOUD, handlers: [out, fil]}\n";
     let run = child("bad", &[("config.yaml", bad)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert!(
         run.stdout
             .starts_with("invalid logging config config.yaml: 3 problems\n"),
@@ -421,7 +430,7 @@ handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.
 root: {level: DEBUG, handlers: [out]}
 ";
     let run = child("attributes", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "WARNING|30|app::db|cases|cases.rs|instrumented_function|main|inside\n\
@@ -433,20 +442,33 @@ fn child_fields() -> Result<(), String> {
     let _guard = install("config.yaml")?;
     info!(user = "bob", attempts = 3, ok = true, "login");
     info!("no fields");
+    info!(user = "ann", attempts = 1, "");
+    info!(attempts = 2, user = "cy", "");
     Ok(())
 }
 
+/// A field the format names is not repeated in `%(message)s`; the others
+/// are appended. Per formatter: the same record through a format that
+/// names no field keeps every ` key=value`.
 fn structured_fields() {
     let config = "version: 1
-formatters: {f: {format: '%(message)s|%(user)s', defaults: {user: '-'}}}
-handlers: {out: {class: logging.StreamHandler, formatter: f, stream: 'ext://sys.stdout'}}
-root: {level: DEBUG, handlers: [out]}
+formatters:
+  named: {format: '%(message)s|%(user)s', defaults: {user: '-'}}
+  plain: {format: '%(message)s'}
+handlers:
+  out: {class: logging.StreamHandler, formatter: named, stream: 'ext://sys.stdout'}
+  file: {class: logging.FileHandler, formatter: plain, filename: all.log}
+root: {level: DEBUG, handlers: [out, file]}
 ";
     let run = child("fields", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "login user=\"bob\" attempts=3 ok=true|bob\nno fields|-\n"
+        "login attempts=3 ok=true|bob\nno fields|-\nattempts=1|ann\nattempts=2|cy\n"
+    );
+    assert_eq!(
+        run.file("all.log"),
+        "login user=\"bob\" attempts=3 ok=true\nno fields\nuser=\"ann\" attempts=1\nattempts=2 user=\"cy\"\n"
     );
 }
 
@@ -462,7 +484,7 @@ fn json_config() {
  "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "f", "stream": "ext://sys.stdout"}},
  "root": {"level": "INFO", "handlers": ["out"]}}"#;
     let run = child("json", &[("config.json", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "INFO:app:from json\n");
 }
 
@@ -485,7 +507,7 @@ loggers:
 root: {level: DEBUG}
 ";
     let run = child("split", &[("config.yaml", config)], &[]);
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "ERROR error\n");
     assert_eq!(run.file("logs/nested/app.log"), "INFO info\nERROR error\n");
     assert_eq!(run.stderr, "");
@@ -531,7 +553,7 @@ fn buffered_run(mode: &str) -> crate::Run {
 
 fn buffered_guard_drop() {
     let run = buffered_run("drop");
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "before flush: 0\n");
     assert_eq!(
         run.file("app.log"),
@@ -541,13 +563,13 @@ fn buffered_guard_drop() {
 
 fn buffered_interval() {
     let run = buffered_run("interval");
-    assert!(run.success, "{}", run.stderr);
+    assert!(run.success(), "{}", run.stderr);
     assert_eq!(run.stdout, "before flush: 0\nafter waiting: 3\n");
 }
 
 fn buffered_panic() {
     let run = buffered_run("panic");
-    assert!(!run.success);
+    assert!(!run.success());
     assert!(
         run.stderr.contains("the application panics"),
         "{}",
@@ -557,4 +579,67 @@ fn buffered_panic() {
         run.file("app.log"),
         "INFO record 0\nINFO record 1\nINFO record 2\n"
     );
+}
+
+// ---------------------------------------------------------------- references
+
+fn child_refs() -> Result<(), String> {
+    let _guard = install("config.yaml")?;
+    info!(target: "app", "through both handlers");
+    Ok(())
+}
+
+/// `cfg://handlers.g.filename` names g's file: both handlers write there,
+/// and no folder `cfg:` appears (it used to be taken as a relative path).
+fn cfg_reference_is_not_a_folder() {
+    let config = "version: 1
+formatters: {f: {format: 'cfg://formats.line'}}
+formats: {line: '%(levelname)s %(message)s'}
+handlers:
+  a: {class: logging.FileHandler, formatter: f, filename: \"cfg://handlers.g.filename\"}
+  g: {class: logging.FileHandler, formatter: f, filename: logs/g.log}
+  n: {class: logging.FileHandler, formatter: f, filename: ext://os.devnull}
+root: {level: INFO, handlers: [a, g, n]}
+";
+    let run = child("refs", &[("config.yaml", config)], &[]);
+    assert!(run.success(), "{}", run.stderr);
+    assert_eq!(
+        run.file("logs/g.log"),
+        "INFO through both handlers\nINFO through both handlers\n"
+    );
+    assert!(!run.exists("cfg:"), "a folder `cfg:` was created");
+    assert!(!run.exists("ext:"), "a folder `ext:` was created");
+    let mut names: Vec<String> = std::fs::read_dir(&run.dir)
+        .expect("list the folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["config.yaml", "logs"]);
+}
+
+/// A reference that names nothing is a located error; nothing is created.
+fn broken_cfg_reference_creates_nothing() {
+    let config = "version: 1
+handlers:
+  a: {class: logging.FileHandler, filename: \"cfg://handlers.g.filename\"}
+  b: {class: logging.FileHandler, filename: ext://os.getcwd}
+root: {level: INFO, handlers: [a, b]}
+";
+    let run = child("bad", &[("config.yaml", config)], &[]);
+    assert!(run.success(), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "invalid logging config config.yaml: 2 problems
+  config.yaml:3:45: handlers.a.filename: cannot resolve `cfg://handlers.g.filename`: `handlers` has no key `g`; did you mean `a`?
+  config.yaml:4:45: handlers.b.filename: unsupported external object `ext://os.getcwd`; logconf knows `ext://sys.stdout` and `ext://sys.stderr` (a handler's `stream`) and `ext://os.devnull` (a handler's `filename`)
+installed=false
+"
+    );
+    assert!(!run.exists("cfg:"), "a folder `cfg:` was created");
+    assert!(!run.exists("ext:"), "a folder `ext:` was created");
 }

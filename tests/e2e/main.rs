@@ -3,70 +3,41 @@
 //! set) in its own temporary working directory, and the parent checks the
 //! bytes the child wrote to stdout, stderr and files.
 //!
-//! Run: `cargo test --test e2e`.
+//! Run: `cargo test --test e2e` (`-- NAME` runs the cases whose name
+//! contains NAME, `-- --list` lists them). To add a case, write its
+//! function in `cases.rs` and list it in `cases::TESTS`; a case that needs
+//! a process of its own gets a child entry in `cases::run_child`.
 
 // A test binary: its items are not a public API.
 #![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod cases;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Output};
+use std::process::{Command, ExitCode};
 
-/// What a child run produced.
-pub struct Run {
-    pub stdout: String,
-    pub stderr: String,
-    pub dir: PathBuf,
-    pub success: bool,
-    _tmp: tempfile::TempDir,
-}
+pub use support::Run;
 
-impl Run {
-    /// The text of a file the child wrote, relative to its working directory.
-    pub fn file(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.dir.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
-    }
+/// Marks a child process and names its case.
+const CHILD_ENV: &str = "LOGCONF_E2E_CHILD";
 
-    pub fn exists(&self, rel: &str) -> bool {
-        self.dir.join(rel).exists()
-    }
-}
-
-fn finish(output: Output, tmp: tempfile::TempDir) -> Run {
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        dir: tmp.path().to_owned(),
-        success: output.status.success(),
-        _tmp: tmp,
-    }
-}
-
-/// Runs `cmd` in a fresh directory holding `files`, with `env` and
-/// without the caller's `LOG_CFG`/`LOG_PROFILE`.
+/// Runs `cmd` (set up by [`support::prepare`]) in a fresh directory holding
+/// `files`, with `env`.
 fn run_in_temp_dir(mut cmd: Command, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    for (rel, text) in files {
-        let path = tmp.path().join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, text).expect("write input file");
-    }
-    cmd.current_dir(tmp.path())
-        .env_remove("LOG_CFG")
-        .env_remove("LOG_PROFILE");
+    let tmp = support::temp_with(files);
+    support::prepare(&mut cmd, tmp.path());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    finish(cmd.output().expect("spawn"), tmp)
+    support::run_in(cmd, tmp)
 }
 
 /// Runs child case `name` (this executable) in a fresh directory.
 pub fn child(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(std::env::current_exe().expect("current exe"));
-    cmd.env("LOGCONF_E2E_CHILD", name);
+    cmd.env(CHILD_ENV, name);
     run_in_temp_dir(cmd, files, env)
 }
 
@@ -99,32 +70,15 @@ pub fn repo_file(rel: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    if let Ok(name) = std::env::var("LOGCONF_E2E_CHILD") {
-        return cases::run_child(&name);
-    }
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let mut passed = 0;
-    let mut failed = Vec::new();
-    for (name, test) in cases::TESTS {
-        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
-            continue;
-        }
-        let result = std::panic::catch_unwind(test);
-        match result {
-            Ok(()) => {
-                println!("ok   {name}");
-                passed += 1;
-            }
-            Err(_) => {
-                println!("FAIL {name}");
-                failed.push(*name);
-            }
-        }
-    }
-    println!("{passed} passed, {} failed", failed.len());
-    if failed.is_empty() && passed > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    support::main(
+        CHILD_ENV,
+        cases::run_child,
+        || {
+            cases::TESTS
+                .iter()
+                .map(|&(name, test)| support::trial(name, test))
+                .collect()
+        },
+        None,
+    )
 }

@@ -236,7 +236,12 @@ fn check_unwritable(how: &str, as_nobody: bool) {
     }
     let run = crate::run_in(cmd, tmp);
     run.assert_success();
-    assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
+    assert_eq!(
+        crate::reports(&run),
+        1,
+        "one report expected:\n{}",
+        run.stderr
+    );
     let kind = if how == "chmod" {
         "Permission denied"
     } else {
@@ -384,7 +389,12 @@ fn disk_full() -> Result<(), String> {
         let yaml = two_handlers(handler);
         let run = child("log_records", &[("log.yaml", &yaml)], &[]);
         run.assert_success();
-        assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
+        assert_eq!(
+            crate::reports(&run),
+            1,
+            "one report expected:\n{}",
+            run.stderr
+        );
         assert!(
             run.stderr
                 .contains("handler `file`: cannot write to /dev/full: No space left on device"),
@@ -556,7 +566,12 @@ fn rollover_blocked() -> Result<(), String> {
     let cmd = child_command("log_records", tmp.path());
     let run = crate::run_in(cmd, tmp);
     run.assert_success();
-    assert_eq!(run.reports(), 1, "one report expected:\n{}", run.stderr);
+    assert_eq!(
+        crate::reports(&run),
+        1,
+        "one report expected:\n{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("handler `file`: cannot remove") && run.stderr.contains("rot.log.1"),
         "{}",

@@ -9,7 +9,9 @@ mod handlers;
 mod loggers;
 mod top;
 
-use std::collections::HashMap;
+pub(crate) use top::TOP_KEYS;
+
+use std::collections::{BTreeSet, HashMap};
 
 use crate::args::{self, Entry, get, index, show};
 use crate::error::Problem;
@@ -18,11 +20,18 @@ use crate::suggest::did_you_mean;
 use crate::tree::{Node, Pos, Value};
 
 /// Checks `root` (the whole document) into a model, or returns every
-/// problem found, sorted by place.
-pub(crate) fn check(root: &Node, source: &str, text: &str) -> Result<Model, Vec<Problem>> {
+/// problem found, sorted by place. `data_keys` are top-level keys that
+/// `cfg://` references read: not unknown keys.
+pub(crate) fn check(
+    root: &Node,
+    source: &str,
+    text: &str,
+    data_keys: &BTreeSet<String>,
+) -> Result<Model, Vec<Problem>> {
     let mut checker = Checker {
         text,
         problems: Vec::new(),
+        data_keys,
     };
     let model = checker.top(root, source);
     let mut problems = checker.problems;
@@ -63,6 +72,8 @@ struct Checker<'t> {
     text: &'t str,
     /// Every problem so far.
     problems: Vec<Problem>,
+    /// Top-level keys that references read (data, not unknown keys).
+    data_keys: &'t BTreeSet<String>,
 }
 
 impl<'t> Checker<'t> {

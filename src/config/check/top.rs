@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use super::loggers::LoggerParts;
 use super::{Checker, Names};
-use crate::args::{self, get, join, show};
+use crate::args::{self, Entry, get, join, show};
 use crate::level::Level;
 use crate::model::{LoggerSpec, Model, NamePattern};
 use crate::tree::{Node, Pos, Value};
 
-/// Top-level keys.
-const TOP_KEYS: &[&str] = &[
+/// Top-level keys (also the sections whose references are resolved).
+pub(crate) const TOP_KEYS: &[&str] = &[
     "version",
     "disable_existing_loggers",
     "incremental",
@@ -52,7 +52,13 @@ impl Checker<'_> {
                 return None;
             }
         };
-        args::unknown_keys(&mut self.problems, &entries, "", TOP_KEYS, "");
+        // Top-level keys that `cfg://` references read are data.
+        let schema: Vec<Entry<'_>> = entries
+            .iter()
+            .filter(|e| !self.data_keys.contains(e.key))
+            .copied()
+            .collect();
+        args::unknown_keys(&mut self.problems, &schema, "", TOP_KEYS, "");
 
         match entries.iter().find(|e| e.key == "version") {
             None => self.report(

@@ -117,6 +117,8 @@ fn record<'a>(fields: &'a Fields) -> Record<'a> {
         thread_name: "",
         process_id: 0,
         process_name: "",
+        span_fields: fields,
+        spans: "",
     }
 }
 
