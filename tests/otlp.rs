@@ -586,3 +586,40 @@ fn the_exporters_own_records_never_loop() {
         );
     }
 }
+
+#[test]
+fn the_example_config_loads_and_builds() {
+    let logging = logconf::Config::from_path("configs/otlp_logger_config.yaml")
+        .and_then(|c| c.build())
+        .expect("the example config builds");
+    let text = logging.explain("deploy_vpc::network").to_string();
+    assert!(text.contains("otel"), "{text}");
+}
+
+#[test]
+fn bad_keys_are_located_config_errors() {
+    let yaml = "version: 1
+handlers:
+  otel:
+    class: logconf.OtlpHandler
+    endpoint: 127.0.0.1:4318
+    protocol: http/json
+    resource: {service.name: [a, b]}
+    batch: {maxQueueSize: 10, maxExportBatchSize: 20, scheduleDelay: 0}
+    timeot: 3
+";
+    let err = logconf::Config::from_yaml_str(yaml).expect_err("six problems");
+    assert!(err.is_config(), "{err}");
+    assert_eq!(err.problems().len(), 6, "{err}");
+    let text = err.to_string();
+    for needle in [
+        "5:15: handlers.otel.endpoint: expected an `http://` or `https://` URL, found `127.0.0.1:4318`",
+        "6:15: handlers.otel.protocol: unsupported protocol `http/json`; expected one of `http/protobuf` or `grpc`",
+        "7:30: handlers.otel.resource.\"service.name\": expected a string, number or boolean, found a list",
+        "8:51: handlers.otel.batch.maxExportBatchSize: a batch of 20 records is larger than the queue (10)",
+        "8:70: handlers.otel.batch.scheduleDelay: `0` seconds is out of range",
+        "9:5: handlers.otel.timeot: unknown key `timeot` for `logconf.OtlpHandler`",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+    }
+}
