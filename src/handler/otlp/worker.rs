@@ -180,11 +180,10 @@ pub(super) fn start(
                     return;
                 }
             };
+            // Marks the thread gone however it ends, a panic included, so
+            // that flushes and the handler's drop stop waiting for it.
+            let _gone = Gone(&thread_queue);
             run(&exporter, &options, &thread_queue, &reporter);
-            let mut state = thread_queue.lock();
-            state.gone = true;
-            drop(state);
-            thread_queue.done.notify_all();
         })?;
     match ready_rx.recv() {
         Ok(Ok(())) => Ok(thread),
@@ -198,6 +197,16 @@ pub(super) fn start(
             let _ = thread.join();
             Err(io::Error::other("the OTLP exporter could not be built"))
         }
+    }
+}
+
+/// Marks the export thread gone when dropped.
+struct Gone<'a>(&'a Queue);
+
+impl Drop for Gone<'_> {
+    fn drop(&mut self) {
+        self.0.lock().gone = true;
+        self.0.done.notify_all();
     }
 }
 
