@@ -84,13 +84,16 @@ fn main() -> ExitCode {
     } else {
         logconf::init()
     };
-    let _guard = match guard {
+    let guard = match guard {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("deploy_vpc: {e}");
             return ExitCode::FAILURE;
         }
     };
+    // Which file (or embedded default) `init` chose depends on LOG_CFG and
+    // the working directory: say so.
+    info!("logging config: {}", guard.source());
 
     let ec2 = Ec2::connect();
     info!("EC2 Session object created");

@@ -12,12 +12,14 @@ use crate::error::{Error, Problem};
 use crate::format::Formatter;
 use crate::format::class::RecordFormat;
 use crate::handler::StreamTarget;
-use crate::handler::class::BuildContext;
+use crate::handler::class::{BuildContext, HandlerSettings as _};
 use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report;
 use crate::handler::stream::StreamHandler;
+use crate::live::Live;
 use crate::model::Model;
 use crate::routing::Router;
+use crate::sources::ConfigSource;
 use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 
 /// A config compiled into handlers and a routing table: what
@@ -39,6 +41,10 @@ use crate::subscriber::{LogconfLayer, RouteFilter, Runtime, Shared, Slot};
 #[derive(Clone)]
 pub struct Logging {
     runtime: Arc<Runtime>,
+    /// The file it was loaded from, for reloads (`None` for a config from
+    /// a string).
+    live: Option<Arc<Live>>,
+    source: Arc<ConfigSource>,
 }
 
 impl fmt::Debug for Logging {
@@ -51,10 +57,23 @@ impl fmt::Debug for Logging {
 const NEWLINE: &[u8] = b"\n";
 
 /// Builds handlers and the routing table, with `clock` for every handler's
-/// time. Every handler that cannot be opened is reported (at its place in
-/// the file, with the I/O error as the cause); nothing is returned
-/// half-built.
-pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<Shared>, Error> {
+/// time; with `test_writer`, stream handlers and lastResort write through
+/// the test harness's capture. Every handler that cannot be opened is
+/// reported (at its place in the file, with the I/O error as the cause);
+/// nothing is returned half-built.
+///
+/// With `previous` (a reload), a handler whose settings are the same as
+/// one of `previous`'s ([`HandlerSettings::same_output`]) is that handler,
+/// shared, not a second one: its file stays open, once, with its rollover
+/// state.
+///
+/// [`HandlerSettings::same_output`]: crate::handler::class::HandlerSettings::same_output
+pub(crate) fn build_shared(
+    model: &Model,
+    clock: &Arc<dyn Clock>,
+    previous: Option<&Shared>,
+    test_writer: bool,
+) -> Result<Arc<Shared>, Error> {
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
     let mut formatters: Vec<Arc<dyn RecordFormat>> = model
@@ -69,13 +88,31 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     let errors: Arc<dyn report::ErrorSink> = Arc::new(report::Stderr);
     let mut problems = Vec::new();
     let mut slots = Vec::with_capacity(model.handlers.len());
+    let old = previous.map_or(&[][..], Shared::slots);
+    let mut kept = vec![false; old.len()];
     for spec in &model.handlers {
         let ctx = BuildContext {
             name: &spec.name,
             clock: Arc::clone(clock),
             errors: Arc::clone(&errors),
         };
-        match spec.settings.build(&ctx) {
+        let same = old.iter().enumerate().position(|(i, slot)| {
+            !kept[i]
+                && slot
+                    .settings
+                    .as_ref()
+                    .is_some_and(|s| s.same_output(&*spec.settings))
+        });
+        let is_stream = spec.settings.as_any().is::<StreamTarget>();
+        let built = match same {
+            Some(i) => {
+                kept[i] = true;
+                Ok(Arc::clone(&old[i].handler))
+            }
+            None if test_writer && is_stream => StreamTarget::Test.build(&ctx).map(Arc::from),
+            None => spec.settings.build(&ctx).map(Arc::from),
+        };
+        match built {
             Ok(handler) => {
                 let terminator = spec.terminator.as_bytes();
                 let terminator = match terminators.iter().position(|t| &t[..] == terminator) {
@@ -87,28 +124,44 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
                 };
                 slots.push(Slot {
                     handler,
+                    settings: Some(Arc::clone(&spec.settings)),
                     formatter: spec.formatter.unwrap_or(default_formatter),
                     terminator,
                 });
             }
-            Err(err) => problems.push(
-                Problem::at(
+            Err(err) => {
+                let mut problem = Problem::at(
                     spec.pos,
                     format!("handlers.{}", spec.name),
                     format!("cannot open the output of `{}`: {err}", spec.class),
                 )
-                .with_cause(err),
-            ),
+                .with_cause(err);
+                if let Some(path) = spec.settings.file().filter(|p| p.is_relative())
+                    && let Ok(dir) = std::env::current_dir()
+                {
+                    problem = problem.with_help(format!(
+                        "`{}` is relative to the working directory, {}",
+                        path.display(),
+                        dir.display()
+                    ));
+                }
+                problems.push(problem);
+            }
         }
     }
     if !problems.is_empty() {
         return Err(Error::open(model.source.clone(), problems));
     }
     let last_resort = Slot {
-        handler: Box::new(StreamHandler::new(
-            StreamTarget::Stderr,
+        handler: Arc::new(StreamHandler::new(
+            if test_writer {
+                StreamTarget::Test
+            } else {
+                StreamTarget::Stderr
+            },
             report::Reporter::new("lastResort", errors),
         )),
+        settings: None,
         formatter: default_formatter,
         terminator: 0,
     };
@@ -126,12 +179,22 @@ pub(crate) fn build_shared(model: &Model, clock: &Arc<dyn Clock>) -> Result<Arc<
     Ok(shared)
 }
 
-/// Builds `model` on the system clock.
-pub(crate) fn build(model: &Model) -> Result<Logging, Error> {
+/// Builds `model`, loaded from `source`, on the system clock; `file` is
+/// where it was read from (for reloads, the watch and `SIGHUP`).
+pub(crate) fn build(
+    model: &Model,
+    file: Option<&crate::live::Origin>,
+    source: ConfigSource,
+    test_writer: bool,
+) -> Result<Logging, Error> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock)?;
+    let shared = build_shared(model, &clock, None, test_writer)?;
+    let runtime = Arc::new(Runtime::new(shared));
+    let live = file.map(|file| Live::start(Arc::clone(&runtime), file, clock, &model.live));
     Ok(Logging {
-        runtime: Arc::new(Runtime::new(shared)),
+        runtime,
+        live,
+        source: Arc::new(source),
     })
 }
 
@@ -252,6 +315,11 @@ impl Logging {
         tracing_subscriber::registry().with(self.layer())
     }
 
+    /// Which config this was built from.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
     /// Flushes every handler.
     pub fn flush(&self) {
         self.runtime.flush();
@@ -276,10 +344,18 @@ impl Logging {
     /// # Errors
     ///
     /// Fails, installing nothing, if a global `tracing` subscriber or
-    /// another `log` logger is already set ([`Error::is_install`]).
+    /// another `log` logger (one that does not lead to `tracing`, as the
+    /// bridge tracing-subscriber's `.init()` installs does) is already set
+    /// ([`Error::is_install`]).
+    ///
+    /// The config was built (its files opened) before this checks for a
+    /// global subscriber: [`Config::install`](crate::Config::install)
+    /// checks first.
     ///
     /// ```no_run
-    /// let _guard = logconf::Config::from_path("logging.yaml")?.build()?.install()?;
+    /// let logging = logconf::Config::from_path("logging.yaml")?.build()?;
+    /// println!("{}", logging.explain("app"));
+    /// let _guard = logging.install()?;
     /// # Ok::<(), logconf::Error>(())
     /// ```
     pub fn install(self) -> Result<Guard, Error> {
@@ -293,8 +369,11 @@ impl Logging {
             )
         })?;
         flush_on_panic(&self.runtime);
+        log_source(&self.source);
         Ok(Guard {
             runtime: self.runtime,
+            live: self.live,
+            source: self.source,
         })
     }
 
@@ -305,7 +384,27 @@ impl Logging {
         flush_on_panic(&self.runtime);
         Guard {
             runtime: Arc::clone(&self.runtime),
+            live: self.live.clone(),
+            source: Arc::clone(&self.source),
         }
+    }
+
+    /// Reads the config file again and, if the new config is valid and
+    /// every handler it adds opened, makes it the current one: see
+    /// [`Guard::reload`].
+    ///
+    /// ```no_run
+    /// let logging = logconf::Config::from_path("logging.yaml")?.build()?;
+    /// // ... the file is edited ...
+    /// logging.reload()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Guard::reload`].
+    pub fn reload(&self) -> Result<(), Error> {
+        crate::live::reload(self.live.as_deref())
     }
 }
 
@@ -314,6 +413,64 @@ impl Logging {
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
     runtime: Arc<Runtime>,
+    /// The file the config was loaded from, for reloads.
+    live: Option<Arc<Live>>,
+    source: Arc<ConfigSource>,
+}
+
+impl Guard {
+    /// Reads the config file again and, if the new config is valid and
+    /// every handler it adds opened, makes it the current one.
+    ///
+    /// The new config is built whole first (files opened) while the
+    /// current one keeps writing; then it is swapped in atomically, the
+    /// callsites `tracing` had cached as disabled are asked again, and the
+    /// old config's handlers are flushed and closed. Handlers whose settings
+    /// did not change are kept, file open, not opened twice. `RUST_LOG`
+    /// levels applied when the config was loaded are applied to the new one
+    /// too (unless it says `logconf: {rust_log: false}`).
+    ///
+    /// ```no_run
+    /// let guard = logconf::init_from_path("logging.yaml")?;
+    /// // ... the file is edited ...
+    /// guard.reload()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read ([`Error::is_io`]), the new config is not
+    /// valid ([`Error::is_config`], every problem with its line, column and
+    /// key path), or a handler it adds cannot be opened ([`Error::is_io`]).
+    /// Then nothing changes: the running config keeps writing, and the
+    /// error is also reported once on stderr. A config that was not read
+    /// from a file (a string, the embedded default) cannot be reloaded.
+    pub fn reload(&self) -> Result<(), Error> {
+        crate::live::reload(self.live.as_deref())
+    }
+
+    /// Which config was loaded and installed: the file `LOG_CFG` names, a
+    /// default file found in the working directory, a profile's embedded
+    /// config, ...
+    ///
+    /// ```no_run
+    /// let guard = logconf::init()?;
+    /// eprintln!("logging config: {}", guard.source());
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+}
+
+/// Says, in one DEBUG record under logconf's own target, which config was
+/// just installed (with the working directory when no file was found).
+fn log_source(source: &ConfigSource) {
+    let searched = match (source, std::env::current_dir()) {
+        (ConfigSource::Embedded(_), Ok(dir)) => format!(" (working directory {})", dir.display()),
+        _ => String::new(),
+    };
+    tracing::debug!(target: "logconf", "logging config: {source}{searched}");
 }
 
 impl fmt::Debug for Guard {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::tree::Pos;
@@ -36,11 +36,10 @@ enum ErrorKind {
         source: String,
         problems: Vec<Problem>,
     },
-    Io {
-        context: String,
-        path: PathBuf,
-        source: io::Error,
-    },
+    /// What was being done, to which path ("read logging config x.yaml").
+    Io { doing: String, source: io::Error },
+    /// The config was not read from a file, so it cannot be reloaded.
+    NotReloadable,
     /// Nothing was installed.
     Install {
         message: String,
@@ -168,14 +167,21 @@ impl Error {
     /// Returns a closure for `map_err` that adds what was being done and to
     /// which path: `.map_err(Error::io("open log file", &path))`.
     pub(crate) fn io(context: &str, path: &Path) -> impl FnOnce(io::Error) -> Error {
-        let context = context.to_owned();
-        let path = path.to_owned();
+        let doing = format!("{context} {}", path.display());
         move |source| Error {
-            kind: ErrorKind::Io {
-                context,
-                path,
-                source,
-            },
+            kind: ErrorKind::Io { doing, source },
+        }
+    }
+
+    /// The file `LOG_CFG` names cannot be read.
+    pub(crate) fn log_cfg(path: &Path) -> impl FnOnce(io::Error) -> Error {
+        let doing = format!(
+            "{} names {}, which cannot be read",
+            crate::sources::LOG_CFG,
+            path.display()
+        );
+        move |source| Error {
+            kind: ErrorKind::Io { doing, source },
         }
     }
 
@@ -186,6 +192,13 @@ impl Error {
                 source: source.into(),
                 problems,
             },
+        }
+    }
+
+    /// A reload of a config that was not read from a file.
+    pub(crate) fn not_reloadable() -> Error {
+        Error {
+            kind: ErrorKind::NotReloadable,
         }
     }
 
@@ -262,12 +275,11 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::Io {
-                context,
-                path,
-                source,
-            } => write!(f, "{context} {}: {source}", path.display()),
+            ErrorKind::Io { doing, source } => write!(f, "{doing}: {source}"),
             ErrorKind::Install { message, .. } => f.write_str(message),
+            ErrorKind::NotReloadable => f.write_str(
+                "this logging config was not read from a file, so there is nothing to reload",
+            ),
         }
     }
 }
@@ -290,7 +302,7 @@ impl std::error::Error for Error {
             ErrorKind::Install { cause, .. } => cause
                 .as_deref()
                 .map(|e| e as &(dyn std::error::Error + 'static)),
-            ErrorKind::Config { .. } => None,
+            ErrorKind::Config { .. } | ErrorKind::NotReloadable => None,
         }
     }
 }

@@ -1,15 +1,84 @@
-//! Python's `logging.config.dictConfig` for `tracing`.
-#![doc = include_str!("../README.md")]
+//! Python's `logging.config.dictConfig` for `tracing`: one YAML (or JSON)
+//! file names formatters, handlers and per-logger levels, and logconf
+//! compiles it into a layered `tracing` subscriber that routes records the
+//! way CPython 3.13 does and writes the same bytes.
+//!
+//! ```toml
+//! [dependencies]
+//! logconf = "0.1"
+//! tracing = "0.1"
+//! tracing-subscriber = "0.3" # for `Logging::layer` beside other layers
+//! ```
+//!
+//! ```no_run
+//! fn main() -> Result<(), logconf::Error> {
+//!     let _guard = logconf::init()?; // keep the guard: dropping it flushes
+//!     tracing::info!("EC2 Session object created");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Which config [`init`] loads
+//!
+//! 1. the file named by the `LOG_CFG` environment variable, if set (a file
+//!    that cannot be read is an error that names `LOG_CFG`, not a silent
+//!    fallback);
+//! 2. with `LOG_PROFILE=debug`, the debug profile (as [`init_debug`]);
+//! 3. the first of [`sources::DEFAULT_FILES`] that exists in the working
+//!    directory;
+//! 4. [`sources::EMBEDDED_DEFAULT`]: Python's `basicConfig(level=INFO)`.
+//!
+//! [`Guard::source`] tells which one was loaded (a [`sources::ConfigSource`]),
+//! and logconf logs it in one DEBUG record under its own target, `logconf`,
+//! which the quiet preset holds back unless the config names it
+//! (`loggers: {logconf: {level: DEBUG}}`).
+//!
+//! # Beside other layers, and in tests
+//!
+//! [`Config::build`] returns a [`Logging`]: [`Logging::layer`] is one layer
+//! among others, [`Logging::subscriber`] a subscriber that is not installed
+//! globally. Records of the `log` crate reach `tracing` through
+//! [`install_log_bridge`] (harmless beside tracing-subscriber's `.init()`,
+//! which installs the same bridge). In tests, `stream: ext://test` or
+//! [`Config::with_test_writer`] write through the test harness's output
+//! capture.
+//!
+//! ```
+//! use tracing_subscriber::layer::SubscriberExt as _;
+//!
+//! let logging = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?
+//!     .with_test_writer()
+//!     .build()?;
+//! let subscriber = tracing_subscriber::registry().with(logging.layer());
+//! tracing::subscriber::with_default(subscriber, || tracing::warn!("captured"));
+//! println!("{}", logging.explain("aws_sdk_ec2::client"));
+//! # Ok::<(), logconf::Error>(())
+//! ```
+//!
+//! # The config
+//!
+//! The schema is dictConfig's, version 1, with Python's class and key names;
+//! every config problem is reported at once with its line, column and key
+//! path, and nothing is installed. The configuration reference, the format
+//! attributes and the list of deliberate differences from CPython are in
+//! the [README](https://docs.rs/crate/logconf/latest/source/README.md).
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod api;
 mod args;
 mod bridge;
 mod config;
+mod env_levels;
 mod error;
 mod format;
 mod handler;
 mod init;
 mod level;
+mod live;
 mod model;
 mod routing;
 mod subscriber;
@@ -29,7 +98,14 @@ pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
 
+use sources::ConfigSource;
+
 /// A loaded and checked logging config.
+///
+/// Loading and [explaining](Config::explain) open nothing: a config can be
+/// checked, or its routes inspected, while another process (or this one)
+/// writes to its files. Only [`Config::build`] opens (and, with `mode: w`,
+/// truncates) files.
 ///
 /// ```
 /// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: INFO}\n")?;
@@ -38,6 +114,10 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Config {
     model: model::Model,
+    /// The file it was read from, for reloads (`None` for a string).
+    origin: Option<live::Origin>,
+    source: ConfigSource,
+    test_writer: bool,
 }
 
 impl Config {
@@ -50,22 +130,63 @@ impl Config {
     /// line, column and key path).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
         let path = path.as_ref();
-        // Read one byte past the limit at most, so `/dev/zero` is "too
-        // large", not the end of the memory.
-        let mut text = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| {
-                use std::io::Read as _;
-                file.take(config::MAX_CONFIG_BYTES as u64 + 1)
-                    .read_to_end(&mut text)
-            })
-            .map_err(Error::io("read logging config", path))?;
-        let syntax = match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => config::Syntax::Json,
-            _ => config::Syntax::Yaml,
-        };
-        let model = config::load(&text, &path.display().to_string(), syntax)?;
-        Ok(Config { model })
+        Config::read(path, Error::io("read logging config", path))
+    }
+
+    /// Reads the config file `path`; `unreadable` makes the error of a file
+    /// that cannot be read.
+    pub(crate) fn read(
+        path: &Path,
+        unreadable: impl FnOnce(std::io::Error) -> Error,
+    ) -> Result<Config, Error> {
+        let read = live::read(path, unreadable)?;
+        let model = read.load()?;
+        let mut config = Config::new(model, ConfigSource::File(path.to_owned()));
+        config.origin = Some(live::Origin {
+            source: read.source,
+            rust_log: None,
+        });
+        Ok(config)
+    }
+
+    fn new(model: model::Model, source: ConfigSource) -> Config {
+        Config {
+            model,
+            origin: None,
+            source,
+            test_writer: false,
+        }
+    }
+    /// Records where the config came from (for `init*()`).
+    pub(crate) fn with_source(mut self, source: ConfigSource) -> Config {
+        self.source = source;
+        self
+    }
+
+    /// Which config this is: the file, or text.
+    pub fn source(&self) -> &ConfigSource {
+        &self.source
+    }
+
+    /// Makes every stream handler (and Python's lastResort) write through
+    /// the test harness's output capture, as `stream: ext://test` does: in
+    /// `cargo test`, a passing test's records are hidden and a failing
+    /// test's are shown under its name (tracing-subscriber's
+    /// `with_test_writer()`). Files are still written.
+    ///
+    /// ```
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?
+    ///     .with_test_writer()
+    ///     .build()?;
+    /// tracing::subscriber::with_default(logging.subscriber(), || {
+    ///     tracing::warn!("captured by the test harness")
+    /// });
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_test_writer(mut self) -> Config {
+        self.test_writer = true;
+        self
     }
 
     /// Parses a YAML config held in a string.
@@ -75,7 +196,7 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_yaml_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Yaml)?;
-        Ok(Config { model })
+        Ok(Config::new(model, ConfigSource::Text))
     }
 
     /// Parses a JSON config held in a string.
@@ -85,18 +206,82 @@ impl Config {
     /// The text is not a valid config: every problem, with its place.
     pub fn from_json_str(text: &str) -> Result<Config, Error> {
         let model = config::load(text.as_bytes(), "<string>", config::Syntax::Json)?;
-        Ok(Config { model })
+        Ok(Config::new(model, ConfigSource::Text))
     }
 
-    /// Builds the handlers (opening files) and the routing table.
+    /// Builds the handlers (opening files: a `mode: w` file is truncated
+    /// now) and the routing table. To see how records would be routed, use
+    /// [`Config::explain`], which opens nothing.
     ///
     /// # Errors
     ///
     /// A handler's output cannot be opened ([`Error::is_io`]; each problem
-    /// is placed at the handler's entry, with the `io::Error` as its cause).
-    /// Nothing is left open.
+    /// is placed at the handler's entry, with the `io::Error` as its cause,
+    /// and a relative path's help names the working directory it was
+    /// resolved against). Nothing is left open.
     pub fn build(&self) -> Result<Logging, Error> {
-        api::build(&self.model)
+        api::build(
+            &self.model,
+            self.origin.as_ref(),
+            self.source.clone(),
+            self.test_writer,
+        )
+    }
+
+    /// Applies `RUST_LOG`-style directives (`info,app=debug`) as logger
+    /// levels over the file's, unless the config says
+    /// `logconf: {rust_log: false}`; [`init`](fn@crate::init) does this with `RUST_LOG`.
+    /// The levels are applied again to every reload of the file. See the
+    /// README's "RUST_LOG" section for the syntax.
+    ///
+    /// ```
+    /// let config = logconf::Config::from_yaml_str("version: 1\nroot: {level: WARNING}\n")?
+    ///     .with_rust_log("info,app=debug")?;
+    /// assert!(config.explain("app::db").to_string().contains("RUST_LOG `app=debug`"));
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A directive is not `level`, `target` or `target=level` (span and
+    /// field directives such as `app[req]=debug` are refused): every bad
+    /// directive, each with its column in `directives`.
+    pub fn with_rust_log(mut self, directives: &str) -> Result<Config, Error> {
+        let levels = env_levels::parse(directives, "RUST_LOG")?;
+        self.set_env_levels(levels);
+        Ok(self)
+    }
+
+    /// Keeps `levels` for this config's reloads, and applies them now
+    /// unless the config says `rust_log: false`.
+    fn set_env_levels(&mut self, levels: Vec<env_levels::EnvLevel>) {
+        if self.model.live.rust_log {
+            self.model.env_levels.clone_from(&levels);
+        }
+        if let Some(origin) = &mut self.origin {
+            origin.rust_log = Some(levels);
+        }
+    }
+
+    /// Builds and installs the config, as [`init_from_path`] does: first
+    /// checks that no global `tracing` subscriber is installed, so a config
+    /// that cannot be installed opens nothing (`build()` then
+    /// [`Logging::install`] would open, and with `mode: w` truncate, its
+    /// files before finding out).
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::build`] and [`Logging::install`]; an install error
+    /// comes before anything is opened.
+    ///
+    /// ```no_run
+    /// let _guard = logconf::Config::from_path("logging.yaml")?.install()?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    pub fn install(&self) -> Result<Guard, Error> {
+        let _installing = bridge::installing();
+        bridge::ensure_no_global_subscriber()?;
+        self.build()?.install()
     }
 
     /// Explains how records from `target` would be routed, without opening

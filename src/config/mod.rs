@@ -23,10 +23,14 @@
 //! Every deliberate difference is a row of the README's compatibility table
 //! (one list, so it cannot drift): unknown keys are errors, `null` is not a
 //! yes/no value, `cfg://` reads the config as written, names must be
-//! strings, configs are bounded in size and depth, and so on.
+//! strings, configs are bounded in size and depth, and so on. logconf's own
+//! keys: `logconf: {quiet_dependencies, watch, reload_on_sighup, rust_log,
+//! env}` (`env` acted on by `subst`, `rust_log` by
+//! [`init`](fn@crate::init)).
 
 mod check;
 mod refs;
+mod subst;
 
 use crate::error::{Error, Problem};
 use crate::model::Model;
@@ -51,15 +55,28 @@ pub(crate) enum Syntax {
     Json,
 }
 
-/// Parses and checks a config.
+/// Parses and checks a config, `${VAR}` read from the process's environment.
 pub(crate) fn load(text: &[u8], source: &str, syntax: Syntax) -> Result<Model, Error> {
+    load_with_env(text, source, syntax, &|name| std::env::var_os(name))
+}
+
+/// Parses and checks a config, `${VAR}` (if the config opts in) read by `env`.
+pub(crate) fn load_with_env(
+    text: &[u8],
+    source: &str,
+    syntax: Syntax,
+    env: subst::Env<'_>,
+) -> Result<Model, Error> {
     let fail = |p: Problem| Error::config(source, vec![p]);
     let text = decode(text).map_err(fail)?;
-    let root = match syntax {
+    let mut root = match syntax {
         Syntax::Yaml => parse_yaml(text),
         Syntax::Json => parse_json(text),
     }
     .map_err(fail)?;
+    // `logconf: {env: true}`: `${VAR}` in string values (see `subst`),
+    // before `cfg://` references are followed.
+    subst::apply(&mut root, env).map_err(|problems| Error::config(source, problems))?;
     let resolved = refs::resolve(root, check::TOP_KEYS);
     if resolved.exhausted {
         return Err(Error::config(source, resolved.problems));

@@ -44,12 +44,30 @@ pub(crate) trait HandlerSettings: fmt::Debug + Send + Sync + Any {
     /// a failed open names the path ("cannot open /abs/app.log: ...").
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>>;
 
+    /// Whether a handler built from `other` would write to the same output
+    /// in the same way, so a reload may keep the handler already built
+    /// from `self` (its open file, its rollover state) instead of opening
+    /// the output a second time. Classes implement it with
+    /// [`same_settings`]; the default (`false`) always builds anew.
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        let _ = other;
+        false
+    }
+
+    /// The file written, as the config names it (for the help of a failed
+    /// open: a relative path is resolved against the working directory).
+    fn file(&self) -> Option<&std::path::Path> {
+        None
+    }
+
     /// The settings as `Any`, to compare or inspect them.
-    #[cfg_attr(
-        not(test),
-        allow(dead_code, reason = "read by the tests of the config checker")
-    )]
     fn as_any(&self) -> &dyn Any;
+}
+
+/// Whether `other` is a `T` equal to `this`: the usual
+/// [`HandlerSettings::same_output`].
+pub(crate) fn same_settings<T: PartialEq + 'static>(this: &T, other: &dyn HandlerSettings) -> bool {
+    other.as_any().downcast_ref::<T>() == Some(this)
 }
 
 /// One handler class.
@@ -95,7 +113,10 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
             "list its `handlers` on the loggers directly; add `buffer:` to file handlers to write in batches",
         ),
     ),
-    ("logging.handlers.QueueListener", None),
+    (
+        "logging.handlers.QueueListener",
+        Some("list its handlers on the loggers directly"),
+    ),
     (
         "logging.handlers.MemoryHandler",
         Some("give the target file handler a `buffer: {capacity, flushLevel}` instead"),

@@ -566,8 +566,16 @@ impl HandlerSettings for FileOptions {
         Ok(Box::new(handler))
     }
 
+    fn file(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
     }
 }
 

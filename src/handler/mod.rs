@@ -53,6 +53,9 @@ pub(crate) enum StreamTarget {
     Stdout,
     /// `ext://sys.stderr` (Python's default).
     Stderr,
+    /// `ext://test` (logconf's): through `print!`, which the standard test
+    /// harness captures per test, as tracing-subscriber's `TestWriter`.
+    Test,
 }
 
 /// How a file is opened (`mode:`).

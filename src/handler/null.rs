@@ -23,6 +23,10 @@ impl HandlerSettings for NullHandler {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
+    }
 }
 
 /// `logging.NullHandler`.

@@ -101,8 +101,16 @@ impl HandlerSettings for RotatingSettings {
         Ok(Box::new(handler))
     }
 
+    fn file(&self) -> Option<&std::path::Path> {
+        Some(&self.file.path)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
     }
 }
 

@@ -21,8 +21,9 @@ use super::report::{Op, Reporter};
 use super::{Handler, StreamTarget};
 use crate::level::Level;
 
-/// `logging.StreamHandler`: `stream` is `ext://sys.stderr` (the default)
-/// or `ext://sys.stdout`.
+/// `logging.StreamHandler`: `stream` is `ext://sys.stderr` (the default),
+/// `ext://sys.stdout`, or logconf's `ext://test` (stdout through `print!`,
+/// captured by `cargo test`).
 pub(crate) const CLASS: HandlerClass = HandlerClass {
     name: "logging.StreamHandler",
     keys: &["stream"],
@@ -34,6 +35,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
             &[
                 ("ext://sys.stdout", StreamTarget::Stdout),
                 ("ext://sys.stderr", StreamTarget::Stderr),
+                ("ext://test", StreamTarget::Test),
             ],
         );
         (!args.failed()).then(|| Arc::new(target.unwrap_or(StreamTarget::Stderr)) as _)
@@ -48,6 +50,10 @@ impl HandlerSettings for StreamTarget {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        super::class::same_settings(self, other)
+    }
 }
 
 /// A standard stream, locked.
@@ -59,11 +65,13 @@ enum StdLock {
 }
 
 impl StdLock {
-    /// Locks the standard stream `target`.
-    fn of(target: StreamTarget) -> StdLock {
+    /// Locks the standard stream `target` (`None` for `ext://test`, which
+    /// `print!` locks itself).
+    fn of(target: StreamTarget) -> Option<StdLock> {
         match target {
-            StreamTarget::Stdout => StdLock::Out(io::stdout().lock()),
-            StreamTarget::Stderr => StdLock::Err(io::stderr().lock()),
+            StreamTarget::Stdout => Some(StdLock::Out(io::stdout().lock())),
+            StreamTarget::Stderr => Some(StdLock::Err(io::stderr().lock())),
+            StreamTarget::Test => None,
         }
     }
 
@@ -90,6 +98,7 @@ impl Out {
         match self {
             Out::Std(StreamTarget::Stdout) => "stdout",
             Out::Std(StreamTarget::Stderr) => "stderr",
+            Out::Std(StreamTarget::Test) => "the test output",
             #[cfg(test)]
             Out::Other(_, name) => name,
         }
@@ -122,6 +131,16 @@ impl std::fmt::Debug for Out {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Writes `record` with `print!`, the one way into the standard test
+/// harness's per-test capture (it is not public otherwise). `print!` panics
+/// when stdout cannot be written (outside a captured test, a closed pipe):
+/// that panic is caught and returned as an error, so logging never panics.
+fn print_captured(record: &[u8]) -> io::Result<()> {
+    let text = String::from_utf8_lossy(record);
+    std::panic::catch_unwind(|| print!("{text}"))
+        .map_err(|_| io::Error::other("print! failed (stdout is closed)"))
 }
 
 /// The state of a stream handler, behind its lock.
@@ -173,12 +192,16 @@ impl StreamHandler {
 
 impl Handler for StreamHandler {
     fn emit(&self, record: &[u8], _level: Level) {
+        // `print!` outside every lock: if it panics, the panic hook flushes
+        // handlers, this one included.
+        let printed = (self.std == Some(StreamTarget::Test)).then(|| print_captured(record));
         // The stream first, then the state: see the module docs.
         let reports = {
-            let mut std = self.std.map(StdLock::of);
+            let mut std = self.std.and_then(StdLock::of);
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let State { out, reporter } = &mut *state;
-            if let Err(err) = out.write_record(std.as_mut(), record) {
+            let written = printed.unwrap_or_else(|| out.write_record(std.as_mut(), record));
+            if let Err(err) = written {
                 reporter.report(Op::Write, &err, || {
                     format!("cannot write to {}", out.name())
                 });
@@ -193,7 +216,7 @@ impl Handler for StreamHandler {
 
     fn flush(&self) {
         let reports = {
-            let mut std = self.std.map(StdLock::of);
+            let mut std = self.std.and_then(StdLock::of);
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let State { out, reporter } = &mut *state;
             if let Err(err) = out.flush(std.as_mut()) {

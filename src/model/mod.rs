@@ -1,8 +1,8 @@
 //! The validated model: every reference resolved, every default applied.
 //!
-//! Built from the raw config tree by [`config::load`](crate::config::load)
-//! (its `check` step); every problem found on the way is collected (with its
-//! location) before anything is returned.
+//! Built from the raw config tree by the checker in `config/check/`; every
+//! problem found on the way is collected (with its location) before
+//! anything is returned.
 
 use std::sync::Arc;
 
@@ -33,6 +33,23 @@ pub(crate) struct Model {
     /// Whether the built-in quiet list of noisy dependencies applies
     /// (`logconf: {quiet_dependencies: false}` turns it off).
     pub(crate) quiet_dependencies: bool,
+    /// logconf's keys for a running process (`watch`, `reload_on_sighup`,
+    /// `rust_log`).
+    pub(crate) live: LiveOptions,
+    /// Logger levels set from outside the file (`RUST_LOG`), over the
+    /// file's.
+    pub(crate) env_levels: Vec<crate::env_levels::EnvLevel>,
+}
+
+/// logconf's keys for a running process.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct LiveOptions {
+    /// `watch:`: how often the file is checked for changes (`None`: never).
+    pub(crate) watch: Option<std::time::Duration>,
+    /// `reload_on_sighup:`: reload when the process receives `SIGHUP`.
+    pub(crate) reload_on_sighup: bool,
+    /// `rust_log:` (default true): whether [`init`](fn@crate::init) applies `RUST_LOG`.
+    pub(crate) rust_log: bool,
 }
 
 /// A formatter and the name the config gave it.

@@ -17,8 +17,10 @@ mod preset;
 pub(crate) use crate::model::{NamePattern, segments};
 pub(crate) use preset::QUIET_DEPENDENCIES;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::env_levels::{EnvLevel, OFF};
 use crate::level::Level;
 use crate::model::{FilterSpec, LoggerSpec, Model};
 
@@ -32,12 +34,17 @@ enum Origin {
     Config(usize),
     /// The quiet list of noisy dependencies.
     Preset,
+    /// Made by a `RUST_LOG` directive for a name the file does not configure.
+    Env,
 }
 
 #[derive(Clone, Debug)]
 struct TableLogger {
     spec: LoggerSpec,
     origin: Origin,
+    /// The `RUST_LOG` directive that set its level, and the level it had
+    /// before (`None` for a logger the directive made).
+    env: Option<(String, Option<Level>)>,
 }
 
 /// One handler a route delivers to.
@@ -83,6 +90,20 @@ pub(crate) struct Router {
     handler_names: Vec<String>,
     /// Per handler: its formatter, as `explain` names it.
     handler_formatters: Vec<String>,
+    /// `RUST_LOG` levels for loggers other than the root, the last
+    /// directive for a name first.
+    env_levels: Vec<EnvLevel>,
+    /// The `RUST_LOG` directive that set the root's level, and the file's.
+    root_env: Option<(String, Level)>,
+}
+
+/// A level as `explain` shows it (`OFF` for `RUST_LOG`'s `off`).
+fn show(level: Level) -> String {
+    if level == OFF {
+        "OFF".to_owned()
+    } else {
+        level.to_string()
+    }
 }
 
 /// Whether `logging.Filter(name)` passes a record from `target`.
@@ -124,6 +145,7 @@ impl Router {
             .map(|(i, spec)| TableLogger {
                 spec: attached(spec),
                 origin: Origin::Config(i),
+                env: None,
             })
             .collect();
         if model.quiet_dependencies {
@@ -141,12 +163,27 @@ impl Router {
                         propagate: true,
                     },
                     origin: Origin::Preset,
+                    env: None,
                 });
             }
         }
+        let mut root = attached(&model.root);
+        let mut root_env = None;
+        if let Some(env) = model.env_levels.iter().rev().find(|l| l.is_root()) {
+            root_env = Some((env.directive.clone(), root.level));
+            root.level = env.level;
+        }
         Router {
             loggers,
-            root: attached(&model.root),
+            root,
+            root_env,
+            env_levels: model
+                .env_levels
+                .iter()
+                .rev()
+                .filter(|l| !l.is_root())
+                .cloned()
+                .collect(),
             filters: model.filters.clone(),
             handlers: model
                 .handlers
@@ -169,8 +206,53 @@ impl Router {
         }
     }
 
-    /// The chain of loggers for `target`, origin first, root last.
-    fn chain(&self, target: &[&str]) -> Vec<&TableLogger> {
+    /// The chain of loggers for `target`, origin first, root last. A
+    /// `RUST_LOG` level for a name in the chain replaces the level of the
+    /// logger there (keeping its handlers, filters and `propagate`), or
+    /// adds a logger without handlers that propagates.
+    fn chain(&self, target: &[&str]) -> Vec<Cow<'_, TableLogger>> {
+        let mut chain = self.file_chain(target);
+        if self.env_levels.is_empty() {
+            return chain;
+        }
+        for depth in (1..=target.len()).rev() {
+            let prefix = &target[..depth];
+            let Some(env) = self
+                .env_levels
+                .iter()
+                .find(|l| l.pattern.matches_exactly(prefix))
+            else {
+                continue;
+            };
+            let at = chain.iter().position(|l| l.spec.pattern.depth() <= depth);
+            match at {
+                Some(i) if chain[i].spec.pattern.depth() == depth => {
+                    let logger = chain[i].to_mut();
+                    logger.env = Some((env.directive.clone(), Some(logger.spec.level)));
+                    logger.spec.level = env.level;
+                }
+                _ => {
+                    let logger = TableLogger {
+                        spec: LoggerSpec {
+                            name: env.pattern.to_string(),
+                            pattern: env.pattern.clone(),
+                            level: env.level,
+                            handlers: Vec::new(),
+                            filters: Vec::new(),
+                            propagate: true,
+                        },
+                        origin: Origin::Env,
+                        env: Some((env.directive.clone(), None)),
+                    };
+                    chain.insert(at.unwrap_or(chain.len()), Cow::Owned(logger));
+                }
+            }
+        }
+        chain
+    }
+
+    /// The chain of the file's (and the preset's) loggers for `target`.
+    fn file_chain(&self, target: &[&str]) -> Vec<Cow<'_, TableLogger>> {
         let mut chain = Vec::new();
         for depth in (1..=target.len()).rev() {
             let prefix = &target[..depth];
@@ -187,12 +269,12 @@ impl Router {
                         std::cmp::Reverse(l.spec.pattern.literal_len()),
                         match l.origin {
                             Origin::Config(i) => i,
-                            Origin::Preset => usize::MAX,
+                            Origin::Preset | Origin::Env => usize::MAX,
                         },
                     )
                 });
             if let Some(best) = best {
-                chain.push(best);
+                chain.push(Cow::Borrowed(best));
             }
         }
         chain
@@ -257,6 +339,8 @@ impl Router {
             .chain(last_resort.then_some(LAST_RESORT_LEVEL))
             .min();
         let threshold = match (origin_passes, lowest_output) {
+            // `RUST_LOG`'s `off`: above every level a record can have.
+            _ if effective == OFF => None,
             (true, Some(lowest)) => Some(lowest.max(effective)),
             _ => None,
         };
@@ -290,15 +374,29 @@ impl Router {
         let mut out = String::new();
         let _ = writeln!(out, "target `{target}`");
         for l in &chain {
-            let from = match l.origin {
-                Origin::Config(_) => "config",
-                Origin::Preset => "quiet preset",
+            let mut from = match l.origin {
+                Origin::Config(_) => "config".to_owned(),
+                Origin::Preset => "quiet preset".to_owned(),
+                Origin::Env => "RUST_LOG".to_owned(),
+            };
+            let level = match &l.env {
+                Some((directive, file_level)) => {
+                    if let Some(file_level) = file_level {
+                        let _ = write!(
+                            from,
+                            "; level from RUST_LOG `{directive}`, was {file_level}"
+                        );
+                    } else {
+                        let _ = write!(from, " `{directive}`");
+                    }
+                    show(l.spec.level)
+                }
+                None => show(l.spec.level),
             };
             let _ = writeln!(
                 out,
-                "  logger `{}` ({from}): level {}, handlers [{}], propagate {}",
+                "  logger `{}` ({from}): level {level}, handlers [{}], propagate {}",
                 l.spec.name,
-                l.spec.level,
                 self.names(&l.spec.handlers),
                 l.spec.propagate
             );
@@ -307,14 +405,20 @@ impl Router {
             }
         }
         if chain.iter().all(|l| l.spec.propagate) {
+            let (level, from) = match &self.root_env {
+                Some((directive, file_level)) => (
+                    show(self.root.level),
+                    format!(" (level from RUST_LOG `{directive}`, was {file_level})"),
+                ),
+                None => (show(self.root.level), String::new()),
+            };
             let _ = writeln!(
                 out,
-                "  root: level {}, handlers [{}]",
-                self.root.level,
+                "  root{from}: level {level}, handlers [{}]",
                 self.names(&self.root.handlers)
             );
         }
-        let _ = writeln!(out, "  effective level: {}", route.effective);
+        let _ = writeln!(out, "  effective level: {}", show(route.effective));
         for d in &route.deliveries {
             let name = self
                 .handler_names

@@ -7,6 +7,11 @@
 //! id); at DEBUG and TRACE it prints thousands of records per call. A config
 //! that names one of these (or a more specific name under it) decides for
 //! itself; `logconf: {quiet_dependencies: false}` turns the whole list off.
+//!
+//! logconf's own target is on the list too: the DEBUG record saying which
+//! config was installed appears when the config asks for it
+//! (`loggers: {logconf: {level: DEBUG}}`), so a DEBUG root writes the bytes
+//! Python would.
 
 /// Logger names quieted to WARNING by default. Globs match within one segment.
 pub(crate) const QUIET_DEPENDENCIES: &[&str] = &[
@@ -33,6 +38,7 @@ pub(crate) const QUIET_DEPENDENCIES: &[&str] = &[
     "tower_http",
     "want",
     "mio",
+    "logconf",
     // The OpenTelemetry exporter's stack (h2, hyper*, tower and reqwest
     // are above): it logs at INFO/DEBUG on every export.
     "opentelemetry*",

@@ -37,6 +37,8 @@ fn model(loggers: Vec<LoggerSpec>, root: LoggerSpec, handlers: Vec<HandlerSpec>)
         loggers,
         root,
         quiet_dependencies: true,
+        live: crate::model::LiveOptions::default(),
+        env_levels: Vec::new(),
     }
 }
 

@@ -21,6 +21,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::format::class::RecordFormat;
 use crate::format::{Needs, Record};
+use crate::handler::class::HandlerSettings;
 use crate::handler::{EventSpan, Handler};
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
@@ -35,8 +36,11 @@ const SPAN_NEEDS: Needs = Needs::FUNC_NAME
 /// A built handler, the formatter it uses and its terminator.
 #[derive(Debug)]
 pub(crate) struct Slot {
-    /// The sink.
-    pub(crate) handler: Box<dyn Handler>,
+    /// The sink, shared with the next config when a reload keeps it.
+    pub(crate) handler: Arc<dyn Handler>,
+    /// What it was built from (`None` for lastResort), to tell whether a
+    /// reload may keep it.
+    pub(crate) settings: Option<Arc<dyn HandlerSettings>>,
     /// Index into [`Shared::formatters`].
     pub(crate) formatter: usize,
     /// Index into [`Shared::terminators`].
@@ -67,7 +71,6 @@ impl Runtime {
     /// Callsite interest is rebuilt, so callsites the old config disabled
     /// for good are asked again. The caller drops (and so flushes) the old
     /// config after this returns.
-    #[allow(dead_code)]
     pub(crate) fn swap(&self, shared: Arc<Shared>) -> Arc<Shared> {
         let old = self.current.swap(shared);
         tracing_core::callsite::rebuild_interest_cache();
@@ -186,6 +189,11 @@ impl Shared {
 
     pub(crate) fn router(&self) -> &Router {
         &self.router
+    }
+
+    /// The handlers built for this config, with their settings.
+    pub(crate) fn slots(&self) -> &[Slot] {
+        &self.handlers
     }
 
     /// The route for records from `target`, computed once per name.

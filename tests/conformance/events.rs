@@ -481,6 +481,29 @@ fn repr_quotes() {
     tracing::event!(target: "svc", tracing::Level::INFO, "{}", "");
 }
 
+/// Events of `scenarios/root_in_loggers.yaml`.
+fn root_in_loggers() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "app info reaches the root's handlers");
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "dropped: app is at INFO");
+    tracing::event!(target: "other", tracing::Level::DEBUG, "{}", "debug passes the DEBUG root");
+    tracing::event!(target: "root", tracing::Level::WARN, "{}", "the target root is the root logger");
+    tracing::event!(target: "root::child", tracing::Level::DEBUG, "{}", "root.child is below the root");
+}
+
+/// Events of `scenarios/root_in_loggers_and_root.yaml`.
+fn root_in_loggers_and_root() {
+    tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "app's own handler, then the root's second");
+    tracing::event!(target: "other", tracing::Level::DEBUG, "{}", "the level DEBUG of loggers.root stays");
+    tracing::event!(target: "other", tracing::Level::INFO, "{}", "only to second");
+}
+
+/// Events of `scenarios/root_in_loggers_order.yaml`.
+fn root_in_loggers_order() {
+    tracing::event!(target: "other", tracing::Level::INFO, "{}", "passes the INFO root, but no handler and below lastResort");
+    tracing::event!(target: "other", tracing::Level::WARN, "{}", "lastResort writes the bare message");
+    tracing::event!(target: "other", tracing::Level::DEBUG, "{}", "dropped: below INFO");
+}
+
 /// Events of `scenarios/rotating_backup_zero.yaml`.
 fn rotating_backup_zero() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 1");
@@ -822,6 +845,9 @@ pub(crate) fn emit(name: &str) -> bool {
         "quiet_preset_off" => quiet_preset_off(),
         "repr_ascii" => repr_ascii(),
         "repr_quotes" => repr_quotes(),
+        "root_in_loggers" => root_in_loggers(),
+        "root_in_loggers_and_root" => root_in_loggers_and_root(),
+        "root_in_loggers_order" => root_in_loggers_order(),
         "rotating_backup_zero" => rotating_backup_zero(),
         "rotating_delay" => rotating_delay(),
         "rotating_empty_existing" => rotating_empty_existing(),

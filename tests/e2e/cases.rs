@@ -171,7 +171,7 @@ fn example_log_cfg_unreadable() {
     assert!(!run.success());
     assert!(
         run.stderr
-            .starts_with("deploy_vpc: read logging config missing.yaml: No such file or directory"),
+            .starts_with("deploy_vpc: LOG_CFG names missing.yaml, which cannot be read: No such file or directory"),
         "{}",
         run.stderr
     );
@@ -248,17 +248,25 @@ fn child_seed() -> Result<(), String> {
 }
 
 fn seed_yaml_verbatim() {
-    // The seed's file, byte for byte, writing to its own /tmp/deployVpc.log.
+    // The seed's file, byte for byte, loads and routes as the seed meant
+    // (explained without opening its `/tmp/deployVpc.log`) ...
     let seed = repo_file("configs/seed_logger_config.yaml");
-    let token = format!(
-        "seed-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
+    let verbatim = logconf::Config::from_yaml_str(&seed).expect("the seed loads");
+    let route = verbatim.explain("deployVpc").to_string();
+    assert!(
+        route.contains("handlers [logfile, screen], propagate false"),
+        "{route}"
     );
-    let run = child("seed", &[("seed.yaml", &seed)], &[("TOKEN", &token)]);
+    let route = verbatim.explain("some_other_crate").to_string();
+    assert!(
+        route.contains("root: level NOTSET, handlers [console, logfile]"),
+        "{route}"
+    );
+    // ... and writes, with only its log file moved into the test's directory.
+    assert_eq!(seed.matches("/tmp/deployVpc.log").count(), 1);
+    let seed = seed.replace("/tmp/deployVpc.log", "deployVpc.log");
+    let token = "seed-token";
+    let run = child("seed", &[("seed.yaml", &seed)], &[("TOKEN", token)]);
     assert!(run.success(), "{}", run.stderr);
     let out = lines(&run.stdout);
     // screen (fancy, ERROR) for the app's error; console (simple, DEBUG) for the root's debug.
@@ -273,8 +281,8 @@ fn seed_yaml_verbatim() {
         "{}",
         run.stdout
     );
-    let log = std::fs::read_to_string("/tmp/deployVpc.log").expect("the seed's log file");
-    let mine: Vec<&str> = log.lines().filter(|l| l.contains(&token)).collect();
+    let log = run.file("deployVpc.log");
+    let mine: Vec<&str> = log.lines().collect();
     assert_eq!(mine.len(), 4, "{mine:#?}");
     assert!(mine[0].contains("|INFO|") && mine[0].ends_with(&format!("{token} app info")));
     assert!(mine[1].contains("|WARNING|") && mine[1].ends_with(&format!("{token} boto warning")));
@@ -326,7 +334,8 @@ fn quiet_preset_off() {
     assert!(run.success(), "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "DEBUG aws_sdk_ec2::client sdk debug\n\
+        "DEBUG logconf logging config: config.yaml\n\
+         DEBUG aws_sdk_ec2::client sdk debug\n\
          WARNING aws_sdk_ec2::client sdk warning\n\
          DEBUG aws_smithy_runtime::client::orchestrator smithy debug\n\
          DEBUG awsome not an aws crate\n\

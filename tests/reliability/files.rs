@@ -84,6 +84,7 @@ fn modes(umask: &str, config: &str, names: &[&str]) -> Vec<(String, u32)> {
         .env("LOGCONF_RELIAB_CHILD", "files")
         .env_remove("LOG_CFG")
         .env_remove("LOG_PROFILE")
+        .env_remove("RUST_LOG")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let run = run_in(cmd, tmp);

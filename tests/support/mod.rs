@@ -53,13 +53,14 @@ pub fn child_command(child_env: &str, name: &str, dir: &Path) -> Command {
 }
 
 /// Sets `cmd` to run in `dir` with stdin closed, stdout and stderr piped,
-/// and without the caller's `LOG_CFG`, `LOG_PROFILE` and `RUST_BACKTRACE`
+/// and without the caller's `LOG_CFG`, `LOG_PROFILE`, `RUST_BACKTRACE` and `RUST_LOG`
 /// (so what the child prints does not depend on who runs the tests).
 pub fn prepare(cmd: &mut Command, dir: &Path) {
     cmd.current_dir(dir)
         .env_remove("LOG_CFG")
         .env_remove("LOG_PROFILE")
         .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

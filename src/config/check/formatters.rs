@@ -10,6 +10,12 @@ use crate::suggest::{did_you_mean, one_of};
 impl Checker<'_> {
     pub(super) fn formatter(&mut self, entry: &Entry<'_>) -> Option<NamedFormatter> {
         let mut args = self.args("formatters", entry)?;
+        if args.get("()").is_some() {
+            let help = "logconf's formatter is `logging.Formatter`: remove `()` and write its \
+                        `format`, `datefmt`, `style` and `defaults`";
+            Checker::refuse_factory(&mut args, "formatter", help.into());
+            return None;
+        }
         let class = match args.string("class") {
             None => Some(&CLASSES[0]),
             Some(name) => match class::find(name) {

@@ -22,9 +22,14 @@ impl Checker<'_> {
         let path = join("handlers", entry.key);
         let before = self.problems.len();
         let mut args = self.args("handlers", entry)?;
+        let factory = args.get("()").is_some();
+        if factory {
+            let help = factory_help(args.string("()"));
+            Checker::refuse_factory(&mut args, "handler", help);
+        }
         let class = match args.get("class") {
-            // `()` without `class` is reported as an unsupported factory.
-            None if args.entries().iter().any(|(k, _)| *k == "()") => None,
+            // The factory, not `class`, would make the handler.
+            _ if factory => None,
             None => {
                 args.missing("class", Some(format!("e.g. `class: {}`", CLASSES[0].name)));
                 None
@@ -47,6 +52,8 @@ impl Checker<'_> {
                 known.extend(class.keys);
                 args.unknown_keys(&known, &format!(" for `{}`", class.name));
             }
+            // The factory's keys are its arguments: only its one problem.
+            None if factory => {}
             // The class is wrong: which keys belong is unknown, so only the
             // keys no class accepts are reported.
             None => args.unknown_keys(
@@ -93,6 +100,23 @@ impl Checker<'_> {
             filters,
         })
     }
+}
+
+/// What to use instead of the handler factory `factory`.
+fn factory_help(factory: Option<&str>) -> String {
+    let supported: Vec<&str> = CLASSES.iter().map(|c| c.name).collect();
+    if let Some(name) = factory {
+        if supported.contains(&name) {
+            return format!("write `class: {name}` instead of `()`");
+        }
+        if let Some((_, Some(instead))) = NOT_SUPPORTED.iter().find(|(c, _)| *c == name) {
+            return (*instead).to_owned();
+        }
+    }
+    format!(
+        "name a class logconf implements under `class:` instead: {}",
+        one_of(&supported).trim_start_matches("expected one of ")
+    )
 }
 
 /// The message and help for a handler class logconf does not implement.

@@ -6,6 +6,7 @@
 mod filters;
 mod formatters;
 mod handlers;
+mod live;
 mod loggers;
 mod top;
 
@@ -108,6 +109,19 @@ impl<'t> Checker<'t> {
             entries,
             &mut self.problems,
         ))
+    }
+
+    /// Reports the unsupported `()` factory of the entry `args` (a
+    /// `what`: handler, formatter, filter) as one problem with `help`. Its
+    /// other keys are the factory's keyword arguments: they are not checked
+    /// one by one, so the one real problem is not lost among unknown keys.
+    fn refuse_factory(args: &mut args::Args<'_, '_>, what: &str, help: String) {
+        let factory = match args.get("()").map(|e| &e.value.value) {
+            Some(Value::Str(name)) => format!(" (`{}`)", show(name)),
+            _ => String::new(),
+        };
+        let message = format!("custom {what} factories{factory} are not supported yet");
+        args.report("()", message, Some(help));
     }
 
     /// A list of references to `what`s (`handler`, `filter`), resolved to

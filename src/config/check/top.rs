@@ -24,7 +24,14 @@ pub(crate) const TOP_KEYS: &[&str] = &[
 ];
 
 /// Keys of `logconf:`.
-const LOGCONF_KEYS: &[&str] = &["quiet_dependencies"];
+const LOGCONF_KEYS: &[&str] = &[
+    "quiet_dependencies",
+    // For a running process: see `live.rs`.
+    "watch",
+    "reload_on_sighup",
+    "rust_log",
+    "env",
+];
 
 impl Checker<'_> {
     pub(super) fn top(&mut self, root: &Node, source: &str) -> Option<Model> {
@@ -102,11 +109,13 @@ impl Checker<'_> {
         }
 
         let mut quiet_dependencies = true;
+        let mut live = super::live::defaults();
         if let Some(e) = get(&entries, "logconf")
             && let Some(mut ext) = self.args("", &e)
         {
             ext.unknown_keys(LOGCONF_KEYS, "");
             quiet_dependencies = ext.truthy("quiet_dependencies", true);
+            live = super::live::parse(&mut ext);
         }
 
         let formatter_entries = self.section(&entries, "formatters");
@@ -139,7 +148,10 @@ impl Checker<'_> {
 
         let mut loggers = Vec::new();
         let mut seen: HashMap<String, (String, Pos)> = HashMap::new();
-        let mut empty_logger: Option<LoggerParts> = None;
+        // `loggers: {"": ...}` and `loggers: {root: ...}` configure the root
+        // logger (Python's `getLogger("")` and, since 3.9, `getLogger("root")`
+        // are the root), in the order they are written.
+        let mut root_entries: Vec<LoggerParts> = Vec::new();
         for e in &logger_entries {
             let path = join("loggers", e.key);
             let pattern = match NamePattern::parse(e.key) {
@@ -166,8 +178,8 @@ impl Checker<'_> {
             }
             let parts = self.logger(e.value, &path, &handler_names, &filter_names);
             if let (Some(pattern), Some(parts)) = (pattern, parts) {
-                if e.key.is_empty() {
-                    empty_logger = Some(parts);
+                if e.key.is_empty() || e.key == "root" {
+                    root_entries.push(parts);
                 } else {
                     loggers.push(LoggerSpec {
                         name: e.key.to_owned(),
@@ -181,11 +193,16 @@ impl Checker<'_> {
             }
         }
 
+        // `root:` is checked even when empty, but, as in Python (`if root:`),
+        // an empty mapping configures nothing.
         let root_parts = match get(&entries, "root") {
             None => None,
-            Some(e) => Some(self.logger(e.value, "root", &handler_names, &filter_names)?),
+            Some(e) => Some(self.logger(e.value, "root", &handler_names, &filter_names)?)
+                .filter(|_| !matches!(&e.value.value, Value::Map(m) if m.is_empty())),
         };
-        // Python applies `loggers: {"": ...}` to the root first, then `root:`.
+        // Python configures the loggers first, then `root:`. Each of them
+        // replaces the root's handlers, sets its level if given, and adds
+        // its filters.
         let mut root_spec = LoggerSpec {
             name: String::new(),
             pattern: NamePattern::root(),
@@ -194,7 +211,7 @@ impl Checker<'_> {
             filters: Vec::new(),
             propagate: true,
         };
-        for parts in [empty_logger, root_parts].into_iter().flatten() {
+        for parts in root_entries.into_iter().chain(root_parts) {
             if let Some(level) = parts.level {
                 root_spec.level = level;
             }
@@ -210,6 +227,8 @@ impl Checker<'_> {
             loggers,
             root: root_spec,
             quiet_dependencies,
+            live,
+            env_levels: Vec::new(),
         })
     }
 }

@@ -27,6 +27,12 @@ impl HandlerSettings for OtlpOptions {
         Ok(Box::new(OtlpHandler::new(self, ctx.reporter())?))
     }
 
+    /// A reload with the same settings keeps the handler: its queue, its
+    /// export thread and its connection.
+    fn same_output(&self, other: &dyn HandlerSettings) -> bool {
+        crate::handler::class::same_settings(self, other)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -1,0 +1,97 @@
+//! Runs one of logconf's main per-record paths N times, for counting
+//! instructions under valgrind (`scripts/instructions/check.sh`): no
+//! timing, so the count does not depend on a noisy machine.
+//!
+//! ```text
+//! instructions PATH N
+//! ```
+//!
+//! | path | what one record does |
+//! |---|---|
+//! | `quiet` | a `tracing` DEBUG event under a quieted SDK target |
+//! | `quiet_log` | a `log` DEBUG record under a quieted SDK target |
+//! | `text` | an INFO event formatted (`%(levelname)s %(name)s %(message)s`) and written to a rotating file |
+//! | `text_time` | the same with `%(asctime)s` |
+//! | `buffered` | `text` with `buffer:` (a write every 64 KiB) |
+//! | `fanout` | three file handlers, two formatters |
+
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The YAML of `path`'s config, its files under `dir`.
+fn config(path: &str, dir: &Path) -> Option<String> {
+    let file = |name: &str| format!("{:?}", dir.join(name).display().to_string());
+    let plain = "'%(levelname)s %(name)s %(message)s'";
+    let timed = "'%(asctime)s %(levelname)-8s %(name)s %(message)s'";
+    let rotating = |format: &str, extra: &str| {
+        format!(
+            "version: 1\nformatters: {{f: {{format: {format}}}}}\nhandlers:\n  file:\n    class: logging.handlers.RotatingFileHandler\n    formatter: f\n    filename: {}\n    maxBytes: 1073741824\n    backupCount: 1{extra}\nroot: {{level: DEBUG, handlers: [file]}}\n",
+            file("app.log")
+        )
+    };
+    Some(match path {
+        "quiet" | "quiet_log" | "text" => rotating(plain, ""),
+        "text_time" => rotating(timed, ""),
+        "buffered" => rotating(plain, "\n    buffer: {capacity: 65536}"),
+        "fanout" => format!(
+            "version: 1\nformatters:\n  a: {{format: {plain}}}\n  b: {{format: '%(levelname)s:%(message)s'}}\nhandlers:\n  one: {{class: logging.FileHandler, formatter: a, filename: {}}}\n  two: {{class: logging.FileHandler, formatter: a, filename: {}}}\n  three: {{class: logging.FileHandler, formatter: b, filename: {}}}\nroot: {{level: DEBUG, handlers: [one, two, three]}}\n",
+            file("one.log"),
+            file("two.log"),
+            file("three.log")
+        ),
+        _ => return None,
+    })
+}
+
+#[inline(never)]
+fn app_info(i: u64) {
+    tracing::info!(target: "bench_app::service", "request {} handled in {} ms", i, 42);
+}
+
+#[inline(never)]
+fn sdk_debug(i: u64) {
+    tracing::debug!(target: "aws_sdk_ec2::client", "request {} handled in {} ms", i, 42);
+}
+
+#[inline(never)]
+fn log_sdk_debug(i: u64) {
+    log::debug!(target: "aws_sdk_ec2::client", "request {} handled in {} ms", i, 42);
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(path), Some(n)) = (
+        args.first(),
+        args.get(1).and_then(|n| n.parse::<u64>().ok()),
+    ) else {
+        eprintln!("usage: instructions quiet|quiet_log|text|text_time|buffered|fanout N");
+        return ExitCode::from(2);
+    };
+    let Ok(dir) = tempfile::tempdir() else {
+        eprintln!("cannot make a temporary directory");
+        return ExitCode::FAILURE;
+    };
+    let Some(yaml) = config(path, dir.path()) else {
+        eprintln!("unknown path {path}");
+        return ExitCode::from(2);
+    };
+    let guard = match logconf::Config::from_yaml_str(&yaml).and_then(|c| c.build()?.install()) {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // One record first: callsite registration and buffers are not per record.
+    let event: fn(u64) = match path.as_str() {
+        "quiet" => sdk_debug,
+        "quiet_log" => log_sdk_debug,
+        _ => app_info,
+    };
+    event(0);
+    for i in 1..=n {
+        event(std::hint::black_box(i));
+    }
+    drop(guard);
+    ExitCode::SUCCESS
+}
