@@ -56,11 +56,12 @@ impl fmt::Debug for Logging {
 /// The terminator every handler uses unless its class or config says otherwise.
 const NEWLINE: &[u8] = b"\n";
 
-/// Builds handlers and the routing table, with `clock` for every handler's
-/// time; with `test_writer`, stream handlers and lastResort write through
-/// the test harness's capture. Every handler that cannot be opened is
-/// reported (at its place in the file, with the I/O error as the cause);
-/// nothing is returned half-built.
+/// Builds handlers and the routing table, with `injected` (`None`: the
+/// system clock) for every handler's time and every record's timestamp;
+/// with `test_writer`, stream handlers and lastResort write through the
+/// test harness's capture. Every handler that cannot be opened is reported
+/// (at its place in the file, with the I/O error as the cause); nothing is
+/// returned half-built.
 ///
 /// With `previous` (a reload), a handler whose settings are the same as
 /// one of `previous`'s ([`HandlerSettings::same_output`]) is that handler,
@@ -70,10 +71,14 @@ const NEWLINE: &[u8] = b"\n";
 /// [`HandlerSettings::same_output`]: crate::handler::class::HandlerSettings::same_output
 pub(crate) fn build_shared(
     model: &Model,
-    clock: &Arc<dyn Clock>,
+    injected: Option<Arc<dyn Clock>>,
     previous: Option<&Shared>,
     test_writer: bool,
 ) -> Result<Arc<Shared>, Error> {
+    let clock: Arc<dyn Clock> = match &injected {
+        Some(clock) => Arc::clone(clock),
+        None => Arc::new(SystemClock),
+    };
     // Anchor `relativeCreated` no later than the first build.
     let _ = *crate::subscriber::START;
     let mut formatters: Vec<Arc<dyn RecordFormat>> = model
@@ -93,7 +98,7 @@ pub(crate) fn build_shared(
     for spec in &model.handlers {
         let ctx = BuildContext {
             name: &spec.name,
-            clock: Arc::clone(clock),
+            clock: Arc::clone(&clock),
             errors: Arc::clone(&errors),
         };
         let same = old.iter().enumerate().position(|(i, slot)| {
@@ -172,6 +177,7 @@ pub(crate) fn build_shared(
         last_resort,
         formatters,
         terminators,
+        injected,
     ));
     if let Some(interval) = shared.flush_interval() {
         start_flusher(&shared, interval);
@@ -179,18 +185,19 @@ pub(crate) fn build_shared(
     Ok(shared)
 }
 
-/// Builds `model`, loaded from `source`, on the system clock; `file` is
-/// where it was read from (for reloads, the watch and `SIGHUP`).
+/// Builds `model`, loaded from `source`, on `injected` (`None`: the system
+/// clock); `file` is where it was read from (for reloads, the watch and
+/// `SIGHUP`).
 pub(crate) fn build(
     model: &Model,
+    injected: Option<Arc<dyn Clock>>,
     file: Option<&crate::live::Origin>,
     source: ConfigSource,
     test_writer: bool,
 ) -> Result<Logging, Error> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared = build_shared(model, &clock, None, test_writer)?;
+    let shared = build_shared(model, injected.clone(), None, test_writer)?;
     let runtime = Arc::new(Runtime::new(shared));
-    let live = file.map(|file| Live::start(Arc::clone(&runtime), file, clock, &model.live));
+    let live = file.map(|file| Live::start(Arc::clone(&runtime), file, injected, &model.live));
     Ok(Logging {
         runtime,
         live,
@@ -320,9 +327,10 @@ impl Logging {
         &self.source
     }
 
-    /// Flushes every handler.
+    /// Flushes every handler, and waits for the compressions of rotated
+    /// files queued so far (`compress: gzip`).
     pub fn flush(&self) {
-        self.runtime.flush();
+        self.runtime.finish();
     }
 
     /// Explains how records from `target` are routed: the logger chain,
@@ -408,7 +416,8 @@ impl Logging {
     }
 }
 
-/// Flushes every handler when dropped. Keep it alive for as long as the
+/// Flushes every handler and waits for pending compressions of rotated
+/// files when dropped. Keep it alive for as long as the
 /// program logs (bind it in `main`: `let _guard = logconf::init()?;`).
 #[must_use = "dropping the guard at once flushes and ends nothing useful; bind it: `let _guard = ...`"]
 pub struct Guard {
@@ -481,7 +490,8 @@ impl fmt::Debug for Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.runtime.flush();
+        // Buffers written, compressions finished.
+        self.runtime.finish();
     }
 }
 

@@ -18,7 +18,7 @@
 //! }
 //! ```
 //!
-//! # Which config [`init`] loads
+//! # Which config [`init`](fn@init) loads
 //!
 //! 1. the file named by the `LOG_CFG` environment variable, if set (a file
 //!    that cannot be read is an error that names `LOG_CFG`, not a silent
@@ -88,6 +88,12 @@ mod truthy;
 
 pub mod sources;
 
+/// Hooks for tests that drive time by hand; not part of the stable API.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::handler::clock::ManualClock;
+}
+
 pub use api::{Explanation, Guard, Logging};
 #[cfg(feature = "log")]
 pub use bridge::install_log_bridge;
@@ -97,6 +103,7 @@ pub use level::{Level, ParseLevelError};
 pub use subscriber::{LogconfLayer, RouteFilter};
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sources::ConfigSource;
 
@@ -222,6 +229,7 @@ impl Config {
     pub fn build(&self) -> Result<Logging, Error> {
         api::build(
             &self.model,
+            None,
             self.origin.as_ref(),
             self.source.clone(),
             self.test_writer,
@@ -282,6 +290,34 @@ impl Config {
         let _installing = bridge::installing();
         bridge::ensure_no_global_subscriber()?;
         self.build()?.install()
+    }
+
+    /// Builds like [`Config::build`], but every record's timestamp and
+    /// every time-based decision (rotation, retries) come from `clock`, so
+    /// a test can drive hours of rotation in milliseconds. For tests; not
+    /// part of the stable API.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let clock = logconf::testing::ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    /// let logging = logconf::Config::from_yaml_str("version: 1\n")?.build_with_clock(&clock)?;
+    /// clock.advance(Duration::from_secs(86_400));
+    /// # drop(logging);
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::build`].
+    #[doc(hidden)]
+    pub fn build_with_clock(&self, clock: &testing::ManualClock) -> Result<Logging, Error> {
+        api::build(
+            &self.model,
+            Some(Arc::new(clock.clone())),
+            self.origin.as_ref(),
+            self.source.clone(),
+            self.test_writer,
+        )
     }
 
     /// Explains how records from `target` would be routed, without opening

@@ -77,7 +77,7 @@ pub enum ConfigSource {
     Text,
 }
 
-/// Which set of files and embedded config [`init`](crate::init) (the default
+/// Which set of files and embedded config [`init`](fn@crate::init) (the default
 /// profile) or [`init_debug`](crate::init_debug) and `LOG_PROFILE=debug`
 /// (the debug profile) look for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

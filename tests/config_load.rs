@@ -166,3 +166,48 @@ fn otlp_class_without_its_feature_names_the_feature() {
         "{text}"
     );
 }
+
+#[test]
+fn timed_compressed_example_keeps_seven_compressed_days() {
+    use std::io::Read as _;
+    use std::time::{Duration, UNIX_EPOCH};
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let text = std::fs::read_to_string("configs/timed_compressed.yaml").expect("read the example");
+    let log = dir.path().join("logs").join("app.log");
+    let text = text.replace(
+        "filename: logs/app.log",
+        &format!("filename: '{}'", log.display()),
+    );
+    // 2026-01-05T12:00:00Z: no DST change in the ten days that follow.
+    let clock = logconf::testing::ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_767_614_400));
+    let built = Config::from_yaml_str(&text)
+        .expect("the example loads")
+        .build_with_clock(&clock)
+        .expect("the example builds");
+    tracing::subscriber::with_default(built.subscriber(), || {
+        for day in 0..10 {
+            tracing::info!(target: "app", "day {day}");
+            clock.advance(Duration::from_secs(86_400));
+        }
+        tracing::info!(target: "app", "day 10");
+    });
+    drop(built);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("logs"))
+        .expect("list logs")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names[0], "app.log");
+    assert!(names[1..].iter().all(|n| n.ends_with(".gz")), "{names:?}");
+    // The newest backup holds day 9, compressed.
+    let mut newest = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(dir.path().join("logs").join(&names[7])).expect("open"),
+    )
+    .read_to_string(&mut newest)
+    .expect("a complete gzip");
+    assert!(newest.ends_with(" INFO app day 9\n"), "{newest}");
+    let live = std::fs::read_to_string(&log).expect("read app.log");
+    assert!(live.ends_with(" INFO app day 10\n"), "{live}");
+}

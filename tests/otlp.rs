@@ -564,14 +564,21 @@ fn child_exporters_own_records() {
         .lines()
         .filter(|l| l.starts_with("InstrumentationScope "))
         .filter(|l| !l.starts_with("InstrumentationScope app "))
+        // logconf's own DEBUG record: which config was installed.
+        .filter(|l| !l.starts_with("InstrumentationScope logconf "))
         .collect();
     assert!(
         scopes.is_empty(),
         "{protocol}: exported {scopes:?}:\n{text}"
     );
     assert_eq!(
-        text.matches("LogRecord #").count(),
+        text.matches("Body: Str(record ").count(),
         5,
+        "{protocol}:\n{text}"
+    );
+    assert_eq!(
+        text.matches("LogRecord #").count(),
+        6,
         "{protocol}:\n{text}"
     );
 }

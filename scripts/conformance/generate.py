@@ -24,6 +24,16 @@ is an empty temporary folder, emits the scenario's events, and writes
     tests/conformance/expected/NAME/input/...     the scenario's `files:`, created
                                                   before configuring
 
+A scenario with `clock:` runs on a fake clock in the zone it names:
+`time.time` and `time.time_ns` are patched, `logging.handlers` sees the
+fake time as the modification time of every file the scenario did not
+create, and `files:` get the `mtime:` given (default: the clock's start).
+Steps between events (`{advance: SECONDS}`, `{at: ISO}`, `{rename: [A, B]}`,
+`{remove: A}`, `{copytruncate: [A, B]}`, `{write: [A, TEXT]}`) run on both
+sides. `compress: gzip` and `atTime: "HH:MM[:SS]"` (logconf extensions)
+become the cookbook's gzip namer and rotator and a `datetime.time` for
+CPython.
+
 `expected/NAME/rust/` (the hand-checked output of a scenario marked
 `difference:`) is never touched. It also writes `tests/conformance/events.rs`,
 one function per scenario emitting its events with the real `tracing` and
@@ -55,7 +65,8 @@ LOG_LEVELS = {
     "WARNING": "Warn",
     "ERROR": "Error",
 }
-SCENARIO_KEYS = {"config", "events", "files", "difference"}
+SCENARIO_KEYS = {"config", "events", "files", "difference", "clock"}
+STEP_KEYS = {"advance", "at", "rename", "remove", "copytruncate", "write"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -68,18 +79,103 @@ def py_name(target):
 # Child: runs inside the scenario's empty working directory.
 
 
+class FakeClock:
+    """Integer nanoseconds, so `time_ns()` is exact."""
+
+    def __init__(self, start_ns):
+        self.ns = start_ns
+
+    def time(self):
+        return self.ns / 1e9
+
+    def time_ns(self):
+        return self.ns
+
+
+class OsProxy:
+    """`logging.handlers.os`: `stat()` gives the fake time as the mtime of
+    every file the scenario did not create with an mtime of its own."""
+
+    def __init__(self, real, clock, inputs):
+        self.real, self.clock, self.inputs = real, clock, inputs
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def stat(self, path, *args, **kwargs):
+        st = self.real.stat(path, *args, **kwargs)
+        if self.real.path.abspath(path) in self.inputs:
+            return st
+        fields = list(st)[:10]
+        fields[8] = int(self.clock.time())
+        return self.real.stat_result(
+            fields, {"st_mtime": self.clock.time(), "st_mtime_ns": self.clock.ns}
+        )
+
+
+def gzip_namer(name):
+    """The logging cookbook's namer for compressed backups."""
+    return name + ".gz"
+
+
+def gzip_rotator(source, dest):
+    """The logging cookbook's rotator: gzip `source` into `dest`."""
+    import gzip
+    import shutil
+
+    with open(source, "rb") as f_in, gzip.open(dest, "wb") as f_out:
+        shutil.copyfileobj(f_in, f_out)
+    os.remove(source)
+
+
+def run_step(step, clock):
+    import shutil
+
+    (key, value), = step.items()
+    if key == "advance":
+        clock.ns += int(round(value * 1e9))
+    elif key == "at":
+        clock.ns = iso_ns(value)
+    elif key == "rename":
+        os.rename(value[0], value[1])
+    elif key == "remove":
+        os.remove(value)
+    elif key == "copytruncate":
+        shutil.copyfile(value[0], value[1])
+        with open(value[0], "r+b") as f:
+            f.truncate(0)
+    elif key == "write":
+        with open(value[0], "wb") as f:
+            f.write(value[1].encode("utf-8"))
+
+
 def child(spec_path):
+    import datetime
     import logging
     import logging.config
+    import logging.handlers
+    import time
 
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
-    for rel, content in spec["files"].items():
+    clock = None
+    if spec["clock"]:
+        time.tzset()
+        clock = FakeClock(spec["clock"]["start_ns"])
+        time.time = clock.time
+        time.time_ns = clock.time_ns
+    inputs = set()
+    for rel, (content, mtime_ns) in spec["files"].items():
         parent = os.path.dirname(rel)
         if parent:
             os.makedirs(parent, exist_ok=True)
         with open(rel, "wb") as f:
             f.write(content.encode("utf-8"))
+        if mtime_ns is not None:
+            os.utime(rel, ns=(mtime_ns, mtime_ns))
+        inputs.add(os.path.abspath(rel))
+    if clock:
+        logging.handlers.os = OsProxy(os, clock, inputs)
     logging.addLevelName(5, "TRACE")
     config = spec["config"]
     loggers = config.get("loggers") or {}
@@ -87,11 +183,40 @@ def child(spec_path):
     for filt in (config.get("filters") or {}).values():
         if isinstance(filt, dict) and "name" in filt:
             filt["name"] = py_name(filt["name"])
+    compressed = []
+    for name, handler in (config.get("handlers") or {}).items():
+        if not isinstance(handler, dict):
+            continue
+        if handler.pop("compress", None) == "gzip":
+            compressed.append(name)
+        at = handler.get("atTime")
+        if isinstance(at, str):
+            parts = [int(p) for p in at.split(":")]
+            handler["atTime"] = datetime.time(*parts)
     logging.config.dictConfig(config)
-    for target, level, message, *rest in spec["events"]:
+    for name in compressed:
+        handler = logging.getHandlerByName(name)
+        handler.namer = gzip_namer
+        handler.rotator = gzip_rotator
+    for event in spec["events"]:
+        if isinstance(event, dict):
+            run_step(event, clock)
+            continue
+        target, level, message, *rest = event
         extra = rest[0] if rest and isinstance(rest[0], dict) else None
         logging.getLogger(py_name(target)).log(LEVELS[level], "%s", message, extra=extra)
     logging.shutdown()
+
+
+def iso_ns(text):
+    """Nanoseconds since the epoch of an ISO 8601 time with its offset."""
+    import datetime
+
+    moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        fail(f"time `{text}` needs an offset (`Z` or `+01:00`)")
+    delta = moment - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 10**9 + delta.microseconds * 1000
 
 
 # ---------------------------------------------------------------------------
@@ -195,7 +320,31 @@ def load_scenario(path, name):
     if yaml.safe_load(block) != scenario["config"]:
         fail(f"{path}: could not cut the `config:` block out verbatim")
     events = scenario.get("events") or []
+    clock = scenario.get("clock")
+    if clock is not None:
+        if not (isinstance(clock, dict) and set(clock) == {"start", "tz"} and all(isinstance(v, str) for v in clock.values())):
+            fail(f"{path}: `clock:` is {{start: ISO time with offset, tz: zone}}")
+        clock = {"start_ns": iso_ns(clock["start"]), "tz": clock["tz"]}
     for event in events:
+        if isinstance(event, dict):
+            if clock is None:
+                fail(f"{path}: steps between events need `clock:`")
+            if len(event) != 1 or not set(event) <= STEP_KEYS:
+                fail(f"{path}: bad step {event!r}: one of {sorted(STEP_KEYS)}")
+            (key, value), = event.items()
+            ok = {
+                "advance": isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0,
+                "at": isinstance(value, str),
+                "rename": isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value),
+                "remove": isinstance(value, str),
+                "copytruncate": isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value),
+                "write": isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value),
+            }[key]
+            if not ok:
+                fail(f"{path}: bad step {event!r}")
+            if key == "at":
+                iso_ns(value)
+            continue
         if not (
             isinstance(event, list)
             and len(event) in (3, 4)
@@ -213,10 +362,20 @@ def load_scenario(path, name):
             fail(f"{path}: avoid `::` in messages (the comparison maps `::` to `.`)")
     files = scenario.get("files") or {}
     if not isinstance(files, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and not os.path.isabs(k) and ".." not in k.split("/")
+        isinstance(k, str)
+        and (isinstance(v, str) or (isinstance(v, dict) and set(v) <= {"text", "mtime"} and isinstance(v.get("text"), str)))
+        and not os.path.isabs(k)
+        and ".." not in k.split("/")
         for k, v in files.items()
     ):
-        fail(f"{path}: `files:` maps relative paths to text contents")
+        fail(f"{path}: `files:` maps relative paths to text contents (or {{text, mtime}})")
+    inputs = {}
+    for rel, value in files.items():
+        text, mtime = (value, None) if isinstance(value, str) else (value["text"], value.get("mtime"))
+        if mtime is not None and clock is None:
+            fail(f"{path}: `mtime:` of files needs `clock:`")
+        mtime_ns = iso_ns(mtime) if mtime is not None else (clock["start_ns"] if clock else None)
+        inputs[rel] = (text, mtime_ns)
     difference = scenario.get("difference")
     if difference is not None and not (isinstance(difference, str) and difference.strip()):
         fail(f"{path}: `difference:` is the reason, as text")
@@ -224,8 +383,9 @@ def load_scenario(path, name):
         "config": scenario["config"],
         "config_text": block,
         "events": events,
-        "files": files,
+        "files": inputs,
         "difference": difference,
+        "clock": clock,
     }
 
 
@@ -235,14 +395,23 @@ def run_cpython(name, scenario):
         spec_path = os.path.join(specdir, "spec.json")
         with open(spec_path, "w", encoding="utf-8") as f:
             json.dump(
-                {"config": scenario["config"], "events": scenario["events"], "files": scenario["files"]},
+                {
+                    "config": scenario["config"],
+                    "events": scenario["events"],
+                    "files": scenario["files"],
+                    "clock": scenario["clock"],
+                },
                 f,
             )
+        env = dict(os.environ)
+        if scenario["clock"]:
+            env["TZ"] = scenario["clock"]["tz"]
         proc = subprocess.run(
             [sys.executable, "-I", "-X", "utf8", os.path.abspath(__file__), "--child", spec_path],
             cwd=workdir,
             capture_output=True,
             timeout=60,
+            env=env,
         )
         if proc.returncode != 0:
             fail(f"scenario {name}: CPython exited with {proc.returncode}:\n{proc.stderr.decode('utf-8', 'replace')}")
@@ -266,7 +435,7 @@ def expected_tree(scenario, stdout, stderr, files, name):
     }
     for rel, content in files.items():
         tree["files/" + rel] = content
-    for rel, content in scenario["files"].items():
+    for rel, (content, _mtime) in scenario["files"].items():
         tree["input/" + rel] = content.encode("utf-8")
     return tree
 
@@ -290,6 +459,19 @@ def read_tree(root, skip=()):
     return tree
 
 
+def rust_step(step):
+    """One step between events, as a call into the harness's shim."""
+    (key, value), = step.items()
+    if key == "advance":
+        return f"crate::shim::advance_ns({int(round(value * 1e9))});"
+    if key == "at":
+        return f"crate::shim::set_ns({iso_ns(value)});"
+    if key == "remove":
+        return f"crate::shim::remove({rust_str(value)});"
+    a, b = (rust_str(v) for v in value)
+    return f"crate::shim::{key.replace('copytruncate', 'copy_truncate')}({a}, {b});"
+
+
 def events_rs(scenarios):
     out = [
         "//! Each scenario's events, emitted with the real `tracing` and `log` macros",
@@ -307,7 +489,11 @@ def events_rs(scenarios):
             out.append("")
             continue
         out.append(f"fn {name}() {{")
-        for target, level, message, *via in scenario["events"]:
+        for event in scenario["events"]:
+            if isinstance(event, dict):
+                out.append("    " + rust_step(event))
+                continue
+            target, level, message, *via = event
             t, m = rust_str(target), rust_str(message)
             if via and isinstance(via[0], dict):
                 fields = "".join(f"{k} = {rust_field(v)}, " for k, v in via[0].items())
@@ -320,6 +506,30 @@ def events_rs(scenarios):
                 out.append(f'    tracing::event!(target: {t}, tracing::Level::{TRACING_LEVELS[level]}, "{{}}", {m});')
         out.append("}")
         out.append("")
+    out.append("/// The fake clock of scenario `name`, if it has one: its start and zone,")
+    out.append("/// and the modification time of each input file (nanoseconds).")
+    out.append("pub(crate) fn clock(name: &str) -> Option<crate::shim::Clock> {")
+    out.append("    match name {")
+    for name, scenario in scenarios:
+        clock = scenario["clock"]
+        if not clock:
+            continue
+        entries = [f"({rust_str(rel)}, {mtime})" for rel, (_text, mtime) in sorted(scenario["files"].items())]
+        out.append(f'        "{name}" => Some(crate::shim::Clock {{')
+        out.append(f'            start_ns: {clock["start_ns"]},')
+        out.append(f'            tz: {rust_str(clock["tz"])},')
+        one_line = f"            mtimes: &[{', '.join(entries)}],"
+        if len(one_line) <= 100:  # laid out as rustfmt lays it out
+            out.append(one_line)
+        else:
+            out.append("            mtimes: &[")
+            out.extend(f"                {entry}," for entry in entries)
+            out.append("            ],")
+        out.append("        }),")
+    out.append("        _ => None,")
+    out.append("    }")
+    out.append("}")
+    out.append("")
     out.append("/// Emits the events of scenario `name`; false if there is no such scenario.")
     out.append("pub(crate) fn emit(name: &str) -> bool {")
     out.append("    match name {")

@@ -346,7 +346,6 @@ fn from_json(value: &serde_json::Value, depth: usize) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::file::Rule as _;
     use crate::handler::null::NullHandler;
     use crate::handler::rotating::{RotatingSettings, SizeRule};
     use crate::handler::{FileMode, FileOptions, StreamTarget};
@@ -407,6 +406,7 @@ mod tests {
                 rule: SizeRule {
                     max_bytes: 1_000_000,
                     backup_count: 10,
+                    keep: Default::default(),
                 },
             }
         );

@@ -42,7 +42,7 @@
 //!
 //! | reference | valid as | becomes |
 //! |---|---|---|
-//! | `ext://sys.stdout`, `ext://sys.stderr` | a handler's `stream` | the stream (the checker reads the text) |
+//! | `ext://sys.stdout`, `ext://sys.stderr`, `ext://test` | a handler's `stream` | the stream (the checker reads the text) |
 //! | `ext://os.devnull` | a handler's `filename` | the null device, `/dev/null` (`nul` on Windows) |
 //!
 //! Any other `ext://`, or one of these elsewhere, is a problem naming it.
@@ -81,7 +81,12 @@ const DEVNULL: &str = "nul";
 const DEVNULL: &str = "/dev/null";
 
 /// The `ext://` objects logconf knows.
-const EXT_KNOWN: [&str; 3] = ["ext://sys.stdout", "ext://sys.stderr", "ext://os.devnull"];
+const EXT_KNOWN: [&str; 4] = [
+    "ext://sys.stdout",
+    "ext://sys.stderr",
+    "ext://test",
+    "ext://os.devnull",
+];
 
 /// The tree with every reference resolved.
 #[derive(Debug)]
@@ -723,13 +728,15 @@ fn externals(root: &mut Node, schema: &[&str], problems: &mut Vec<Problem>) {
             _ => continue,
         };
         match (text.as_str(), role) {
-            ("ext://sys.stdout" | "ext://sys.stderr", Role::Stream) => {}
-            ("ext://sys.stdout" | "ext://sys.stderr", _) => found.push(Problem::new(
-                line,
-                column,
-                &path,
-                format!("`{text}` is a stream: only a handler's `stream` takes it"),
-            )),
+            ("ext://sys.stdout" | "ext://sys.stderr" | "ext://test", Role::Stream) => {}
+            ("ext://sys.stdout" | "ext://sys.stderr" | "ext://test", _) => {
+                found.push(Problem::new(
+                    line,
+                    column,
+                    &path,
+                    format!("`{text}` is a stream: only a handler's `stream` takes it"),
+                ))
+            }
             ("ext://os.devnull", _) => found.push(Problem::new(
                 line,
                 column,
@@ -739,7 +746,7 @@ fn externals(root: &mut Node, schema: &[&str], problems: &mut Vec<Problem>) {
             )),
             _ => {
                 let help = did_you_mean(&text, EXT_KNOWN).unwrap_or_else(|| {
-                    "logconf knows `ext://sys.stdout` and `ext://sys.stderr` \
+                    "logconf knows `ext://sys.stdout`, `ext://sys.stderr` and `ext://test` \
                      (a handler's `stream`) and `ext://os.devnull` (a handler's `filename`)"
                         .to_owned()
                 });

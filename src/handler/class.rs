@@ -98,6 +98,9 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::rotating::CLASS,
     super::null::CLASS,
     super::syslog::CLASS,
+    super::timed::handler::CLASS,
+    #[cfg(unix)]
+    super::watched::CLASS,
     #[cfg(feature = "otlp")]
     super::otlp::CLASS,
 ];
@@ -105,7 +108,7 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
 /// Python's handler classes logconf does not implement, each with what to
 /// use instead where logconf has something.
 pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
-    ("logging.handlers.TimedRotatingFileHandler", None),
+    #[cfg(not(unix))]
     ("logging.handlers.WatchedFileHandler", None),
     (
         "logging.handlers.QueueHandler",

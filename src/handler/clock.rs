@@ -1,8 +1,11 @@
-//! Time, injected: the reopen back-off (and, later, time-based rotation)
-//! asks a [`Clock`] instead of the system so tests can step a fake clock.
+//! Time, injected: record timestamps, time-based rotation and the reopen
+//! back-off ask one [`Clock`] per built config instead of the system, so
+//! tests can step a fake clock ([`ManualClock`]) through hours and DST
+//! changes in milliseconds.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a handler waits before retrying an operation that failed
 /// (opening its file, rolling it over): at most one attempt per second, so a
@@ -26,6 +29,64 @@ pub(crate) struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+}
+
+/// Wall-clock nanoseconds since the Unix epoch of `t` (negative before it).
+pub(crate) fn epoch_ns(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+/// A clock moved by hand, for tests that drive a built config through
+/// hours of rotation in milliseconds
+/// ([`Config::build_with_clock`](crate::Config::build_with_clock)).
+/// Clones share the same time. Not part of the stable API.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let clock = logconf::testing::ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+/// clock.advance(Duration::from_secs(3600));
+/// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_secs(1_700_003_600));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    /// The time every clone returns.
+    now: Arc<Mutex<SystemTime>>,
+}
+
+impl ManualClock {
+    /// A clock stopped at `start`.
+    pub fn new(start: SystemTime) -> ManualClock {
+        ManualClock {
+            now: Arc::new(Mutex::new(start)),
+        }
+    }
+
+    /// The time it shows.
+    pub fn now(&self) -> SystemTime {
+        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets the time (also backwards).
+    pub fn set(&self, to: SystemTime) {
+        *self.now.lock().unwrap_or_else(PoisonError::into_inner) = to;
+    }
+
+    /// Moves the clock forward by `by` (saturating at the far future).
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(later) = now.checked_add(by) {
+            *now = later;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        ManualClock::now(self)
     }
 }
 

@@ -7,7 +7,12 @@
 //! What differs between file handlers is a [`Rule`]: whether a record must
 //! go to a fresh file, and what to rename before the file is reopened. The
 //! plain file's rule never rolls over; `RotatingFileHandler`'s counts bytes
-//! ([`super::rotating`]).
+//! ([`super::rotating`]); `TimedRotatingFileHandler`'s reads the clock
+//! ([`super::timed::handler`]); `WatchedFileHandler`'s reopens without
+//! renaming when the path holds another file ([`super::watched`]). Rules
+//! may also hook the build (`start`), every open (`opened`) and work done
+//! off the logging thread (`background`, waited for by
+//! [`Handler::finish`] and on drop).
 //!
 //! Like Python, a plain handler keeps writing to the handle it has: if the
 //! file is deleted or moved away (an external logrotate), records go to the
@@ -145,6 +150,16 @@ impl LogFile {
     /// The absolute path.
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The open file, if any.
+    pub(crate) fn handle(&self) -> Option<&File> {
+        self.file.as_deref()
+    }
+
+    /// The permission bits of a file created here.
+    pub(crate) fn permissions(&self) -> u32 {
+        self.permissions
     }
 
     /// The path with `.{n}` appended (the `n`th backup).
@@ -342,6 +357,29 @@ pub(crate) trait Rule: Send + fmt::Debug + 'static {
     /// The renames of Python's `doRollover`, the file being closed; stops
     /// at the first failure. The shell reopens the file afterwards.
     fn roll_over(&mut self, file: &LogFile, clock: &dyn Clock) -> Result<(), Failure>;
+
+    /// Called once when the handler is built, before the file is first
+    /// opened (a time rule reads the modification time of a file that
+    /// already exists).
+    fn start(&mut self, _file: &LogFile, _clock: &dyn Clock) {}
+
+    /// Called after every successful open of the file: at build, the first
+    /// record after a delay, after a rollover, after a failed open (a
+    /// watched rule records the identity of the file actually opened).
+    fn opened(&mut self, _file: &LogFile, _reporter: &mut Reporter) {}
+
+    /// Work the rule runs off the logging thread (compression), which the
+    /// shell waits for when the config finishes; taken once, at build.
+    fn background(&self) -> Option<Arc<dyn Background>> {
+        None
+    }
+}
+
+/// Work a rule runs on a thread of its own, waited for when the config
+/// finishes.
+pub(crate) trait Background: Send + Sync + fmt::Debug {
+    /// Returns once everything queued so far is done.
+    fn wait(&self);
 }
 
 /// The plain file's rule: never roll over.
@@ -401,6 +439,9 @@ pub(crate) struct FileHandler<R: Rule> {
     clock: Arc<dyn Clock>,
     /// `buffer.flushInterval`, if records are buffered.
     flush_interval: Option<std::time::Duration>,
+    /// The rule's background work, waited for by [`Handler::finish`] and
+    /// on drop (outside the lock, so logging threads never wait for it).
+    background: Option<Arc<dyn Background>>,
 }
 
 impl<R: Rule> FileHandler<R> {
@@ -412,10 +453,15 @@ impl<R: Rule> FileHandler<R> {
         reporter: Reporter,
         clock: Arc<dyn Clock>,
     ) -> io::Result<FileHandler<R>> {
+        let mut rule = rule;
+        let mut reporter = reporter;
         let mut file = LogFile::new(options, rule.mode(options.mode))?;
+        rule.start(&file, &*clock);
         if !options.delay {
             file.open().map_err(Failure::into_io)?;
+            rule.opened(&file, &mut reporter);
         }
+        let background = rule.background();
         Ok(FileHandler {
             state: Mutex::new(State {
                 file,
@@ -425,6 +471,7 @@ impl<R: Rule> FileHandler<R> {
             }),
             clock,
             flush_interval: options.buffer.map(|b| b.flush_interval),
+            background,
         })
     }
 
@@ -439,7 +486,7 @@ impl<R: Rule> FileHandler<R> {
             rollover_backoff,
         } = state;
         let clock = &*self.clock;
-        if !file.ensure_open(clock, reporter) {
+        if !Self::open_if_closed(file, rule, clock, reporter) {
             return None;
         }
         // The clock is read only while a failed rollover is backing off.
@@ -453,11 +500,29 @@ impl<R: Rule> FileHandler<R> {
                     failure.report(reporter);
                 }
             }
-            if !file.ensure_open(clock, reporter) {
+            if !Self::open_if_closed(file, rule, clock, reporter) {
                 return None;
             }
         }
         file.write(record, level, reporter)
+    }
+
+    /// Opens the file if it is closed (and the back-off allows), telling
+    /// the rule about a new open; whether the file is open.
+    fn open_if_closed(
+        file: &mut LogFile,
+        rule: &mut R,
+        clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool {
+        if file.handle().is_some() {
+            return true;
+        }
+        let opened = file.ensure_open(clock, reporter);
+        if opened {
+            rule.opened(file, reporter);
+        }
+        opened
     }
 
     /// Writes the buffered records. With `patient` false (a panic hook) the
@@ -524,6 +589,13 @@ impl<R: Rule> Handler for FileHandler<R> {
     fn flush_interval(&self) -> Option<std::time::Duration> {
         self.flush_interval
     }
+
+    fn finish(&self) {
+        self.flush_with(true);
+        if let Some(background) = &self.background {
+            background.wait();
+        }
+    }
 }
 
 impl<R: Rule> Drop for FileHandler<R> {
@@ -534,6 +606,10 @@ impl<R: Rule> Drop for FileHandler<R> {
         file.flush(reporter);
         if let Some(reports) = reporter.take() {
             reports.write();
+        }
+        // A config being dropped waits for its compressions.
+        if let Some(background) = &self.background {
+            background.wait();
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Handlers: formatted bytes to a sink (stream, file, rotating file, null).
+//! Handlers: formatted bytes to a sink (stream, file, size- and
+//! time-rotating file, watched file, null).
 //!
 //! Each class is an entry of [`class::CLASSES`]: its parse step turns the
 //! config's keys into settings ([`class::HandlerSettings`]), and building
@@ -31,6 +32,7 @@ use crate::level::Level;
 
 pub(crate) mod class;
 pub(crate) mod clock;
+pub(crate) mod compress;
 pub(crate) mod file;
 pub(crate) mod null;
 #[cfg(feature = "otlp")]
@@ -120,6 +122,11 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     /// How often buffered records must be written (`None`: unbuffered).
     fn flush_interval(&self) -> Option<Duration> {
         None
+    }
+    /// Like [`Handler::flush`], then waits for the handler's background
+    /// work (compression) queued so far: what a guard's drop calls.
+    fn finish(&self) {
+        self.flush();
     }
     /// Whether this handler takes the structured record
     /// ([`Handler::emit_record`]) instead of formatted bytes. Only asked

@@ -42,8 +42,16 @@ pub(crate) enum Op {
     Position,
     /// Removing an old backup during rollover.
     Remove,
-    /// Renaming a file during rollover.
+    /// Renaming a file during rollover (also: the rollover's target name
+    /// already exists).
     Rename,
+    /// Checking what the path holds now (`WatchedFileHandler`).
+    Stat,
+    /// Compressing a rotated file (`compress: gzip`).
+    Compress,
+    /// Deleting old backups for `maxAgeDays` / `maxTotalBytes`, or listing
+    /// the directory to find them.
+    Retention,
 }
 
 /// Where reports go.

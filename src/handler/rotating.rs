@@ -20,6 +20,15 @@
 //! the record written to the reopened base, the next attempt after the
 //! retry delay (the file grows past `max_bytes` meanwhile).
 //!
+//! With logconf's `compress: gzip` every backup name gains `.gz` (CPython's
+//! cookbook namer): `base` is renamed to `base.1` under the lock and
+//! compressed to `base.1.gz` on the handler's worker thread
+//! ([`super::compress`]). The cascade shifts plain and compressed backups
+//! alike; a rollover that comes while the previous backup of the same
+//! handler is still being compressed waits for it, so the names it shifts
+//! are final. `maxAgeDays` and `maxTotalBytes` then delete the oldest
+//! backups over the limits.
+//!
 //! Threads sharing one handler are serialized by its lock. Several processes
 //! rotating the same file race exactly as they do in Python (each renames on
 //! its own); their lines are still never torn, each being one `O_APPEND`
@@ -31,7 +40,8 @@ use std::sync::Arc;
 
 use super::class::{BuildContext, HandlerClass, HandlerSettings};
 use super::clock::Clock;
-use super::file::{Failure, FileHandler, LogFile, Rule, parse_options};
+use super::compress::{self, GZ, Keep, Worker, with_extension};
+use super::file::{Background, Failure, FileHandler, LogFile, Rule, parse_options};
 use super::report::{Op, Reporter};
 use super::{FileMode, FileOptions, Handler};
 
@@ -59,6 +69,9 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
         "buffer",
         "maxBytes",
         "backupCount",
+        "compress",
+        "maxAgeDays",
+        "maxTotalBytes",
     ],
     terminator: "\n",
     parse: |args| {
@@ -68,6 +81,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
             .count("backupCount", BACKUP_COUNT_LIMIT)
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(0);
+        let keep = compress::parse_keep(args);
         if args.failed() {
             return None;
         }
@@ -76,6 +90,7 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
             rule: SizeRule {
                 max_bytes,
                 backup_count,
+                keep,
             },
         }))
     },
@@ -92,12 +107,14 @@ pub(crate) struct RotatingSettings {
 
 impl HandlerSettings for RotatingSettings {
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
-        let handler = FileHandler::new(
-            &self.file,
-            self.rule,
-            ctx.reporter(),
-            Arc::clone(&ctx.clock),
-        )?;
+        let keep = self.rule.keep;
+        let worker = (keep.gzip || keep.has_retention())
+            .then(|| Arc::new(Worker::new(ctx.name, ctx.reporter())));
+        let rule = SizeRotation {
+            size: self.rule,
+            worker,
+        };
+        let handler = FileHandler::new(&self.file, rule, ctx.reporter(), Arc::clone(&ctx.clock))?;
         Ok(Box::new(handler))
     }
 
@@ -122,16 +139,34 @@ pub(crate) struct SizeRule {
     /// `backupCount`; with 0 a rollover renames nothing: the file is closed,
     /// reopened and keeps growing (as in Python).
     pub(crate) backup_count: u32,
+    /// `compress`, `maxAgeDays`, `maxTotalBytes`.
+    pub(crate) keep: Keep,
 }
 
-impl Rule for SizeRule {
-    /// Rolling over needs append, as in Python's `RotatingFileHandler`.
-    fn mode(&self, requested: FileMode) -> FileMode {
+impl SizeRule {
+    /// The mode the file is opened in: rolling over needs append, as in
+    /// Python's `RotatingFileHandler`.
+    pub(crate) fn mode(&self, requested: FileMode) -> FileMode {
         if self.max_bytes > 0 {
             FileMode::Append
         } else {
             requested
         }
+    }
+}
+
+/// The size rule at work, with the worker that compresses and prunes.
+#[derive(Debug)]
+pub(crate) struct SizeRotation {
+    /// The settings.
+    size: SizeRule,
+    /// Compression and retention, off the logging thread.
+    worker: Option<Arc<Worker>>,
+}
+
+impl Rule for SizeRotation {
+    fn mode(&self, requested: FileMode) -> FileMode {
+        self.size.mode(requested)
     }
 
     fn should_roll_over(
@@ -141,7 +176,8 @@ impl Rule for SizeRule {
         _clock: &dyn Clock,
         reporter: &mut Reporter,
     ) -> bool {
-        if self.max_bytes == 0 {
+        let max_bytes = self.size.max_bytes;
+        if max_bytes == 0 {
             return false;
         }
         let Some(pos) = file.position(reporter) else {
@@ -151,33 +187,100 @@ impl Rule for SizeRule {
             return false;
         }
         // Characters never outnumber bytes: only count them near the limit.
-        if pos.saturating_add(record.len() as u64) < self.max_bytes
-            || pos.saturating_add(char_len(record)) < self.max_bytes
+        if pos.saturating_add(record.len() as u64) < max_bytes
+            || pos.saturating_add(char_len(record)) < max_bytes
         {
             return false;
         }
         !fs::metadata(file.path()).is_ok_and(|meta| !meta.is_file())
     }
 
-    fn roll_over(&mut self, file: &LogFile, _clock: &dyn Clock) -> Result<(), Failure> {
-        if self.backup_count == 0 {
+    fn roll_over(&mut self, file: &LogFile, clock: &dyn Clock) -> Result<(), Failure> {
+        let SizeRule {
+            backup_count, keep, ..
+        } = self.size;
+        if backup_count == 0 {
             return Ok(());
         }
-        for i in (1..self.backup_count).rev() {
-            let source = file.backup(i);
-            if source.exists() {
-                let dest = file.backup(i + 1);
-                remove_if_exists(&dest)?;
-                rename(&source, &dest)?;
+        // The names shifted below must be final: the last backup's
+        // compression, if still running, is waited for.
+        if keep.gzip
+            && let Some(worker) = &self.worker
+        {
+            worker.wait();
+        }
+        let forms: &[&str] = if keep.gzip { &["", GZ] } else { &[""] };
+        let named = |i: u32, ext: &str| with_extension(&file.backup(i), ext);
+        for i in (1..backup_count).rev() {
+            let present: Vec<&str> = forms
+                .iter()
+                .copied()
+                .filter(|ext| named(i, ext).exists())
+                .collect();
+            if present.is_empty() {
+                continue;
+            }
+            for ext in forms {
+                remove_if_exists(&named(i + 1, ext))?;
+            }
+            for ext in present {
+                rename(&named(i, ext), &named(i + 1, ext))?;
             }
         }
+        for ext in forms {
+            remove_if_exists(&named(1, ext))?;
+        }
         let first = file.backup(1);
-        remove_if_exists(&first)?;
         // Issue 18940: with delay the base may never have been created.
-        if file.path().exists() {
+        let renamed = file.path().exists();
+        if renamed {
             rename(file.path(), &first)?;
         }
+        let Some(worker) = &self.worker else {
+            return Ok(());
+        };
+        let backups: Vec<std::path::PathBuf> = (1..=backup_count)
+            .flat_map(|i| forms.iter().map(move |ext| (i, *ext)))
+            .map(|(i, ext)| named(i, ext))
+            .collect();
+        let permissions = file.permissions();
+        let now = clock.now();
+        worker.run(Box::new(move |reporter: &mut Reporter| {
+            if keep.gzip
+                && renamed
+                && let Err(err) = compress::gzip_file(&first, permissions)
+            {
+                reporter.report(Op::Compress, &err, || {
+                    format!("cannot compress {}", first.display())
+                });
+            }
+            if keep.has_retention() {
+                let over = compress::over_limits(&compress::sized(backups), &keep, now);
+                if let Err(failure) = compress::remove_all(&over) {
+                    failure.report(reporter);
+                }
+            }
+        }));
         Ok(())
+    }
+
+    fn start(&mut self, file: &LogFile, _clock: &dyn Clock) {
+        if self.size.keep.gzip
+            && let (Some(dir), Some(base)) = (file.path().parent(), file.path().file_name())
+        {
+            let base = base.as_encoded_bytes().to_vec();
+            compress::remove_stale_temps(dir, |stem| {
+                stem.strip_prefix(base.as_slice())
+                    .and_then(|rest| rest.strip_prefix(b"."))
+                    .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+            });
+        }
+    }
+
+    fn background(&self) -> Option<Arc<dyn Background>> {
+        self.worker
+            .as_ref()
+            .map(|w| Arc::clone(w) as Arc<dyn Background>)
     }
 }
 

@@ -43,6 +43,7 @@ impl HandlerKind {
                 rule: SizeRule {
                     max_bytes,
                     backup_count,
+                    keep: Default::default(),
                 },
             }),
             HandlerKind::Null => Arc::new(null::NullHandler),
@@ -832,4 +833,98 @@ fn buffered_rotation_gives_the_same_files_as_unbuffered() {
     assert_eq!(unbuffered.len(), 4);
     assert_eq!(small, unbuffered);
     assert_eq!(large, unbuffered);
+}
+
+/// A size-rotating handler on `dir/app.log` with `keep`, on a fake clock.
+fn rotating_keep(
+    dir: &Path,
+    max_bytes: u64,
+    backup_count: u32,
+    keep: super::compress::Keep,
+) -> Built {
+    let clock = Arc::new(FakeClock::new());
+    let errors = Captured::default();
+    let settings = RotatingSettings {
+        file: options(&dir.join("app.log"), FileMode::Append, false),
+        rule: SizeRule {
+            max_bytes,
+            backup_count,
+            keep,
+        },
+    };
+    let handler = settings
+        .build(&BuildContext {
+            name: "rotating",
+            clock: clock.clone(),
+            errors: Arc::new(errors.clone()),
+        })
+        .unwrap();
+    Built {
+        handler,
+        clock,
+        errors,
+    }
+}
+
+#[test]
+fn rotation_with_gzip_shifts_plain_and_compressed_backups_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    // Left by a run without compression: plain `.1` and `.2`.
+    fs::write(dir.path().join("app.log.1"), "old 1\n").unwrap();
+    fs::write(dir.path().join("app.log.2"), "old 2\n").unwrap();
+    let keep = super::compress::Keep {
+        gzip: true,
+        ..Default::default()
+    };
+    let built = rotating_keep(dir.path(), 10, 3, keep);
+    built.handler.emit(b"one one\n", Level::INFO);
+    built.handler.emit(b"two two\n", Level::INFO); // rollover
+    built.handler.emit(b"three 3\n", Level::INFO); // rollover
+    built.handler.finish();
+    let mut names: Vec<String> = files(dir.path()).into_iter().map(|(n, _)| n).collect();
+    names.sort();
+    // `.3` is dropped off the end; plain leftovers shifted with the rest.
+    assert_eq!(
+        names,
+        ["app.log", "app.log.1.gz", "app.log.2.gz", "app.log.3"]
+    );
+    let gunzip = |name: &str| {
+        let mut out = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(fs::File::open(dir.path().join(name)).unwrap()),
+            &mut out,
+        )
+        .unwrap();
+        out
+    };
+    assert_eq!(gunzip("app.log.1.gz"), "two two\n");
+    assert_eq!(gunzip("app.log.2.gz"), "one one\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("app.log.3")).unwrap(),
+        "old 1\n"
+    );
+    assert_eq!(built.errors.text(), "");
+}
+
+#[test]
+fn rotation_retention_by_total_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = super::compress::Keep {
+        max_total_bytes: Some(20),
+        ..Default::default()
+    };
+    let built = rotating_keep(dir.path(), 10, 5, keep);
+    for record in ["aaaaaaaa1\n", "bbbbbbbb2\n", "cccccccc3\n", "dddddddd4\n"] {
+        built.handler.emit(record.as_bytes(), Level::INFO);
+    }
+    built.handler.finish();
+    // Three rollovers made .1 (c), .2 (b), .3 (a); 10 + 10 bytes fit.
+    assert_files(
+        dir.path(),
+        &[
+            ("app.log", "dddddddd4\n"),
+            ("app.log.1", "cccccccc3\n"),
+            ("app.log.2", "bbbbbbbb2\n"),
+        ],
+    );
 }

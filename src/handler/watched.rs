@@ -1,10 +1,21 @@
-//! `logging.handlers.WatchedFileHandler`'s test, free of handler state:
-//! has the file at the handler's path changed since the handler opened it?
+//! `logging.handlers.WatchedFileHandler`: the file handler shell with a
+//! [`Rule`] that reopens the path when the file there is no longer the one
+//! open, for an external logrotate.
+//!
+//! ```yaml
+//! handlers:
+//!   app:
+//!     class: logging.handlers.WatchedFileHandler
+//!     filename: /var/log/app.log
+//! ```
 //!
 //! CPython 3.13 (`Lib/logging/handlers.py:496-530`), on every record: stat
 //! the path (following symlinks) and reopen when the device or inode
 //! differs from the ones saved at open, or when the path does not exist.
-//! This module gives that verdict; the handler shell reopens.
+//! [`WatchedCheck`] gives that verdict; [`WatchRule`] makes the shell
+//! close and reopen (with the configured mode, as CPython) before the
+//! record is written. A reopen that fails is retried at most once a second
+//! (the shell's back-off), so a vanished directory costs no open storm.
 //!
 //! Differences from CPython, for the shell to keep: the identity is taken at
 //! *every* open ([`WatchedCheck::of_file`] on the handle just opened,
@@ -13,14 +24,95 @@
 //! with `mode: w`); and a stat error other than "not found" is returned
 //! to the shell, to be reported once, never raised into the application.
 
-// The handler shell that calls this is built separately; until it is, only
-// the tests use it.
-#![allow(dead_code)]
-
 use std::fs::{self, File, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::Arc;
+
+use super::class::{BuildContext, HandlerClass, HandlerSettings};
+use super::clock::Clock;
+use super::file::{FILE_KEYS, Failure, FileHandler, LogFile, Rule, parse_options};
+use super::report::{Op, Reporter};
+use super::{FileOptions, Handler};
+
+/// `logging.handlers.WatchedFileHandler`: the keys of `logging.FileHandler`.
+pub(crate) const CLASS: HandlerClass = HandlerClass {
+    name: "logging.handlers.WatchedFileHandler",
+    keys: FILE_KEYS,
+    terminator: "\n",
+    parse: |args| Some(Arc::new(WatchedSettings(parse_options(args)?))),
+};
+
+/// A watched file handler's settings: those of a plain file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WatchedSettings(pub(crate) FileOptions);
+
+impl HandlerSettings for WatchedSettings {
+    fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
+        let handler = FileHandler::new(
+            &self.0,
+            WatchRule::default(),
+            ctx.reporter(),
+            Arc::clone(&ctx.clock),
+        )?;
+        Ok(Box::new(handler))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Reopen when the path no longer holds the open file: a "rollover" that
+/// renames nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WatchRule {
+    /// The identity of the open file, taken right after each open; `None`
+    /// if it could not be read (then nothing is compared).
+    identity: Option<WatchedCheck>,
+}
+
+impl Rule for WatchRule {
+    fn opened(&mut self, file: &LogFile, reporter: &mut Reporter) {
+        self.identity = match file.handle().map(WatchedCheck::of_file) {
+            Some(Ok(identity)) => Some(identity),
+            Some(Err(err)) => {
+                reporter.report(Op::Stat, &err, || {
+                    format!("cannot read the identity of {}", file.path().display())
+                });
+                None
+            }
+            None => None,
+        };
+    }
+
+    fn should_roll_over(
+        &mut self,
+        file: &mut LogFile,
+        _record: &[u8],
+        _clock: &dyn Clock,
+        reporter: &mut Reporter,
+    ) -> bool {
+        let Some(identity) = self.identity else {
+            return false;
+        };
+        match identity.check(file.path()) {
+            Ok(change) => change.needs_reopen(),
+            Err(err) => {
+                // CPython lets this escape into the application.
+                reporter.report(Op::Stat, &err, || {
+                    format!("cannot check {}", file.path().display())
+                });
+                false
+            }
+        }
+    }
+
+    fn roll_over(&mut self, _file: &LogFile, _clock: &dyn Clock) -> Result<(), Failure> {
+        Ok(())
+    }
+}
 
 /// What the path holds now, compared with the file the handler has open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,8 +184,104 @@ mod tests {
     use std::fs::{self, File, OpenOptions};
     use std::io::{self, Write};
     use std::path::Path;
+    use std::sync::Arc;
+    use std::time::Duration;
 
-    use super::{PathChange, WatchedCheck};
+    use super::{PathChange, WatchedCheck, WatchedSettings};
+    use crate::handler::class::{BuildContext, HandlerSettings};
+    use crate::handler::clock::FakeClock;
+    use crate::handler::report::Captured;
+    use crate::handler::{FileMode, FileOptions, Handler};
+    use crate::level::Level;
+
+    /// A watched handler on `path`, its clock and its reports.
+    fn watched(
+        path: &Path,
+        mode: FileMode,
+        delay: bool,
+    ) -> io::Result<(Box<dyn Handler>, Arc<FakeClock>, Captured)> {
+        let clock = Arc::new(FakeClock::new());
+        let errors = Captured::default();
+        let settings = WatchedSettings(FileOptions {
+            path: path.to_path_buf(),
+            mode,
+            delay,
+            permissions: 0o640,
+            buffer: None,
+        });
+        let handler = settings.build(&BuildContext {
+            name: "w",
+            clock: clock.clone(),
+            errors: Arc::new(errors.clone()),
+        })?;
+        Ok((handler, clock, errors))
+    }
+
+    #[test]
+    fn a_delayed_open_in_mode_w_keeps_the_first_record() -> io::Result<()> {
+        // CPython reopens at the second record (its saved identity is -1)
+        // and truncates the first record away.
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        fs::write(&path, "old\n")?;
+        let (handler, _clock, errors) = watched(&path, FileMode::Truncate, true)?;
+        assert_eq!(fs::read_to_string(&path)?, "old\n");
+        handler.emit(b"one\n", Level::INFO);
+        handler.emit(b"two\n", Level::INFO);
+        assert_eq!(fs::read_to_string(&path)?, "one\ntwo\n");
+        assert_eq!(errors.text(), "");
+        Ok(())
+    }
+
+    #[test]
+    fn a_stat_error_is_reported_once_and_the_handle_kept() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let sub = dir.path().join("d");
+        let path = sub.join("x.log");
+        let (handler, _clock, errors) = watched(&path, FileMode::Append, false)?;
+        handler.emit(b"one\n", Level::INFO);
+        // The folder moves away and a file takes its name: ENOTDIR.
+        let moved = dir.path().join("d2");
+        fs::rename(&sub, &moved)?;
+        fs::write(&sub, "")?;
+        handler.emit(b"two\n", Level::INFO);
+        handler.emit(b"three\n", Level::INFO);
+        assert_eq!(
+            fs::read_to_string(moved.join("x.log"))?,
+            "one\ntwo\nthree\n"
+        );
+        let report = errors.text();
+        assert_eq!(
+            report.matches("--- Logging error ---").count(),
+            1,
+            "{report}"
+        );
+        assert!(report.contains("cannot check "), "{report}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_failing_reopen_is_retried_once_a_second_not_per_record() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let (handler, clock, errors) = watched(&path, FileMode::Append, false)?;
+        handler.emit(b"one\n", Level::INFO);
+        // A directory takes the file's name: the reopen fails (EISDIR).
+        fs::rename(&path, dir.path().join("x.log.1"))?;
+        fs::create_dir(&path)?;
+        handler.emit(b"lost 1\n", Level::INFO);
+        handler.emit(b"lost 2\n", Level::INFO);
+        clock.step(Duration::from_secs(1), false);
+        handler.emit(b"lost 3\n", Level::INFO);
+        assert_eq!(errors.text().matches("--- Logging error ---").count(), 1);
+        fs::remove_dir(&path)?;
+        handler.emit(b"lost 4: within a second of the last try\n", Level::INFO);
+        clock.step(Duration::from_secs(1), false);
+        handler.emit(b"back\n", Level::INFO);
+        assert_eq!(fs::read_to_string(&path)?, "back\n");
+        assert_eq!(fs::read_to_string(dir.path().join("x.log.1"))?, "one\n");
+        Ok(())
+    }
 
     /// Opens `path` for appending, creating it, as a file handler does.
     fn open_append(path: &Path) -> io::Result<File> {

@@ -52,8 +52,8 @@ pub(crate) struct Live {
     shown: String,
     /// See [`Origin::rust_log`].
     rust_log: Option<Vec<EnvLevel>>,
-    /// The clock every generation's handlers use.
-    clock: Arc<dyn Clock>,
+    /// The clock every generation's handlers use (`None`: the system's).
+    clock: Option<Arc<dyn Clock>>,
     /// Where a failed reload is reported.
     errors: Arc<dyn ErrorSink>,
     /// Itself, for the threads it starts (which must not keep it alive).
@@ -85,7 +85,7 @@ impl Live {
     pub(crate) fn start(
         runtime: Arc<Runtime>,
         origin: &Origin,
-        clock: Arc<dyn Clock>,
+        clock: Option<Arc<dyn Clock>>,
         options: &LiveOptions,
     ) -> Arc<Live> {
         Live::with_errors(runtime, origin, clock, options, Arc::new(Stderr))
@@ -95,7 +95,7 @@ impl Live {
     pub(crate) fn with_errors(
         runtime: Arc<Runtime>,
         origin: &Origin,
-        clock: Arc<dyn Clock>,
+        clock: Option<Arc<dyn Clock>>,
         options: &LiveOptions,
         errors: Arc<dyn ErrorSink>,
     ) -> Arc<Live> {
@@ -196,7 +196,7 @@ impl Live {
         // A full reference, not a short-lived load: building opens files.
         let current = Arc::clone(&*self.runtime.current());
         // A reloaded config writes streams to the real stdout and stderr.
-        let shared = crate::api::build_shared(&model, &self.clock, Some(&current), false)?;
+        let shared = crate::api::build_shared(&model, self.clock.clone(), Some(&current), false)?;
         drop(current);
         let old = self.runtime.swap(shared);
         old.flush();

@@ -12,7 +12,6 @@ use tracing_subscriber::layer::SubscriberExt as _;
 
 use super::{Live, Origin, read};
 use crate::error::Error;
-use crate::handler::clock::{Clock, SystemClock};
 use crate::handler::report::Captured;
 use crate::subscriber::{LogconfLayer, Runtime};
 
@@ -28,9 +27,8 @@ impl Followed {
         let read =
             read(path, Error::io("read logging config", path)).unwrap_or_else(|e| panic!("{e}"));
         let model = read.load().unwrap_or_else(|e| panic!("{e}"));
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let shared =
-            crate::api::build_shared(&model, &clock, None, false).unwrap_or_else(|e| panic!("{e}"));
+            crate::api::build_shared(&model, None, None, false).unwrap_or_else(|e| panic!("{e}"));
         let runtime = Arc::new(Runtime::new(shared));
         let errors = Captured::default();
         let origin = Origin {
@@ -40,7 +38,7 @@ impl Followed {
         let live = Live::with_errors(
             Arc::clone(&runtime),
             &origin,
-            clock,
+            None,
             &model.live,
             Arc::new(errors.clone()),
         );

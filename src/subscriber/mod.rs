@@ -22,6 +22,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::format::class::RecordFormat;
 use crate::format::{Needs, Record};
 use crate::handler::class::HandlerSettings;
+use crate::handler::clock::Clock;
 use crate::handler::{EventSpan, Handler};
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
@@ -77,9 +78,10 @@ impl Runtime {
         old
     }
 
-    /// Flushes every handler of the current config.
-    pub(crate) fn flush(&self) {
-        self.current().flush();
+    /// Flushes every handler of the current config and waits for their
+    /// background work (compressions) queued so far.
+    pub(crate) fn finish(&self) {
+        self.current().finish();
     }
 
     /// Flushes without waiting long for a busy handler (from a panic hook).
@@ -110,6 +112,9 @@ pub(crate) struct Shared {
     callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
     /// Routes by target name, for `log` records and unregistered callsites.
     targets: RwLock<HashMap<String, Arc<Route>>>,
+    /// The clock of record timestamps when one was injected; `None` reads
+    /// the system clock directly (no virtual call per record).
+    clock: Option<Arc<dyn Clock>>,
     /// Dropped with the config: wakes its flush thread to end it.
     flusher: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
 }
@@ -156,13 +161,15 @@ impl Shared {
     /// The config made of `router`, the `handlers` (their formatters index
     /// into `formatters`, whose last is Python's default formatter, and
     /// their terminators into `terminators`, whose first is `\n`) and the
-    /// lastResort handler.
+    /// lastResort handler; records are stamped by `clock` (`None`: the
+    /// system clock).
     pub(crate) fn new(
         router: Router,
         handlers: Vec<Slot>,
         last_resort: Slot,
         formatters: Vec<Arc<dyn RecordFormat>>,
         terminators: Vec<Box<[u8]>>,
+        clock: Option<Arc<dyn Clock>>,
     ) -> Shared {
         let needs = formatters
             .iter()
@@ -175,6 +182,7 @@ impl Shared {
             formatters,
             terminators,
             needs,
+            clock,
             records,
             callsites: RwLock::new(HashMap::default()),
             targets: RwLock::new(HashMap::new()),
@@ -239,6 +247,14 @@ impl Shared {
     pub(crate) fn flush(&self) {
         for slot in &self.handlers {
             slot.handler.flush();
+        }
+        self.last_resort.handler.flush();
+    }
+
+    /// Flushes every handler and waits for its background work.
+    pub(crate) fn finish(&self) {
+        for slot in &self.handlers {
+            slot.handler.finish();
         }
         self.last_resort.handler.flush();
     }
@@ -316,7 +332,14 @@ impl Shared {
                         scratch.add_span(span.name(), data, span_text, span_fields);
                     }
                 }
-                let (record, out) = scratch.record(meta, level, func_name, thread, self.needs);
+                let (record, out) = scratch.record(
+                    meta,
+                    level,
+                    func_name,
+                    thread,
+                    self.needs,
+                    self.clock.as_deref(),
+                );
                 for delivery in &route.deliveries {
                     if level < delivery.level {
                         continue;

@@ -4,13 +4,14 @@
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use tracing_core::field::{Field, Visit};
 use tracing_core::{Event, Metadata};
 
 use super::Output;
 use crate::format::{FieldValue, Fields, Needs, Record};
+use crate::handler::clock::{Clock, epoch_ns};
 use crate::level::Level;
 
 /// When logconf was first used, in nanoseconds since the epoch:
@@ -19,10 +20,7 @@ pub(crate) static START: LazyLock<i128> = LazyLock::new(now_ns);
 
 /// Wall-clock nanoseconds since the Unix epoch (negative before it).
 fn now_ns() -> i128 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
+    epoch_ns(SystemTime::now())
 }
 
 /// `%(processName)s`: the executable's file name without extension.
@@ -213,7 +211,12 @@ impl ScratchParts<'_> {
         }
     }
 
-    /// The record for this event.
+    /// The record for this event, stamped by `clock` (`None`: the system
+    /// clock, read directly).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site; the parts of a record"
+    )]
     pub(crate) fn record<'b>(
         &'b mut self,
         meta: &'b Metadata<'_>,
@@ -221,9 +224,13 @@ impl ScratchParts<'_> {
         func_name: Option<&'static str>,
         thread: Option<(u64, &'b str)>,
         needs: Needs,
+        clock: Option<&dyn Clock>,
     ) -> (Record<'b>, &'b mut Output) {
         let (created_ns, relative_ns) = if needs.contains(Needs::TIME) {
-            let created_ns = now_ns();
+            let created_ns = match clock {
+                None => now_ns(),
+                Some(clock) => epoch_ns(clock.now()),
+            };
             // A clock stepped back before the start gives 0, not a negative age.
             (created_ns, u64::try_from(created_ns - *START).unwrap_or(0))
         } else {

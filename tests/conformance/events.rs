@@ -538,6 +538,16 @@ fn rotating_exact_limit() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "vvvvvvvvvvvvvvvvv");
 }
 
+/// Events of `scenarios/rotating_gzip.yaml`.
+fn rotating_gzip() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 1 xxxxxxxxxx");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 2 xxxxxxxxxx");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 3 xxxxxxxxxx");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 4 xxxxxxxxxx");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 5 xxxxxxxxxx");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 6 xxxxxxxxxx");
+}
+
 /// Events of `scenarios/rotating_many.yaml`.
 fn rotating_many() {
     tracing::event!(target: "x", tracing::Level::INFO, "{}", "record 01");
@@ -708,6 +718,197 @@ fn style_percent_flags() {
     tracing::event!(target: "svc", tracing::Level::ERROR, "{}", "error {not a field}");
 }
 
+/// Events of `scenarios/timed_days_interval.yaml`.
+fn timed_days_interval() {
+    crate::shim::advance_ns(3600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "an hour after the build");
+    crate::shim::advance_ns(172800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "two days later");
+    crate::shim::advance_ns(172800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "four days later");
+    crate::shim::advance_ns(172800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "six days later");
+}
+
+/// Events of `scenarios/timed_dst_fall_back_hourly.yaml`.
+fn timed_dst_fall_back_hourly() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "22:30 EDT");
+    crate::shim::set_ns(1730604600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "23:30 EDT");
+    crate::shim::set_ns(1730608200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:30 EDT");
+    crate::shim::set_ns(1730611800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 EDT");
+    crate::shim::set_ns(1730615400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 EST");
+    crate::shim::set_ns(1730619000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "02:30 EST");
+    crate::shim::set_ns(1730622600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 EST");
+}
+
+/// Events of `scenarios/timed_dst_spring_hourly_berlin.yaml`.
+fn timed_dst_spring_hourly_berlin() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:30 CET");
+    crate::shim::set_ns(1711845000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 CET");
+    crate::shim::set_ns(1711848600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 CEST");
+    crate::shim::set_ns(1711852200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "04:30 CEST");
+    crate::shim::set_ns(1711855800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "05:30 CEST");
+}
+
+/// Events of `scenarios/timed_existing_mtime.yaml`.
+fn timed_existing_mtime() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "first record of this run");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "half an hour later");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "an hour after the start");
+}
+
+/// Events of `scenarios/timed_gzip.yaml`.
+fn timed_gzip() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 1, record 1");
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 1, record 2");
+    crate::shim::set_ns(1704326401000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 2");
+    crate::shim::set_ns(1704456000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 3");
+    crate::shim::set_ns(1704542400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 4");
+    crate::shim::set_ns(1704628800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "day 5");
+}
+
+/// Events of `scenarios/timed_hours_downtime.yaml`.
+fn timed_hours_downtime() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "first");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "half an hour later");
+    crate::shim::advance_ns(18307000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "after 5 h 7 s of silence");
+    crate::shim::advance_ns(3599000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "just before the next hour");
+    crate::shim::advance_ns(1000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "an hour after the last rollover");
+}
+
+/// Events of `scenarios/timed_midnight_dst_berlin.yaml`.
+fn timed_midnight_dst_berlin() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Saturday 11:00 CET");
+    crate::shim::set_ns(1711839600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Sunday 00:00 CET");
+    crate::shim::set_ns(1711848600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 CEST");
+    crate::shim::set_ns(1711879200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Sunday 12:00 CEST");
+    crate::shim::set_ns(1711958400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Monday 10:00 CEST");
+    crate::shim::set_ns(1729980000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Sunday 00:00 CEST, fall back day");
+    crate::shim::set_ns(1729989000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "02:30 CEST");
+    crate::shim::set_ns(1729992600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "02:30 CET, the second time");
+    crate::shim::set_ns(1730070000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Monday 00:00 CET");
+}
+
+/// Events of `scenarios/timed_midnight_dst_new_york.yaml`.
+fn timed_midnight_dst_new_york() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Saturday before spring forward");
+    crate::shim::set_ns(1710046799000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "23:59:59 EST");
+    crate::shim::set_ns(1710046800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:00 EST, Sunday");
+    crate::shim::set_ns(1710055800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "03:30 EDT, after the gap");
+    crate::shim::set_ns(1710129600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:00 EDT, Monday");
+    crate::shim::set_ns(1730606399000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "23:59:59 EDT Saturday");
+    crate::shim::set_ns(1730606400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:00 EDT, Sunday of fall back");
+    crate::shim::set_ns(1730615400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "01:30 EST, the second time");
+    crate::shim::set_ns(1730619000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "02:30 EST");
+    crate::shim::set_ns(1730696400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "00:00 EST, Monday");
+}
+
+/// Events of `scenarios/timed_midnight_pruning.yaml`.
+fn timed_midnight_pruning() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Wednesday morning");
+    crate::shim::set_ns(1704344399000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "a second before midnight");
+    crate::shim::set_ns(1704344400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Thursday at midnight");
+    crate::shim::set_ns(1704456000000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Friday");
+    crate::shim::set_ns(1704542400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Saturday");
+}
+
+/// Events of `scenarios/timed_minutes_interval.yaml`.
+fn timed_minutes_interval() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "start");
+    crate::shim::advance_ns(179000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "179 s in");
+    crate::shim::advance_ns(1000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "180 s in: the first rollover");
+    crate::shim::advance_ns(200000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "380 s in");
+    crate::shim::advance_ns(100000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "480 s in");
+}
+
+/// Events of `scenarios/timed_seconds.yaml`.
+fn timed_seconds() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "at 10:00:00");
+    crate::shim::advance_ns(500000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "at 10:00:00.5");
+    crate::shim::advance_ns(500000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "at 10:00:01");
+    crate::shim::advance_ns(1250000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "at 10:00:02.25");
+    crate::shim::advance_ns(1000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "at 10:00:03.25");
+    crate::shim::advance_ns(10000000000);
+    tracing::event!(target: "app", tracing::Level::WARN, "{}", "at 10:00:13.25, after an idle gap");
+}
+
+/// Events of `scenarios/timed_target_exists.yaml`.
+fn timed_target_exists() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "10:00");
+    crate::shim::advance_ns(3600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "11:00: the target exists");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "11:30");
+    crate::shim::advance_ns(1800000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "12:00");
+    crate::shim::advance_ns(3600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "13:00");
+}
+
+/// Events of `scenarios/timed_weekly.yaml`.
+fn timed_weekly() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Wednesday");
+    crate::shim::set_ns(1704758399000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Monday, last second in UTC");
+    crate::shim::set_ns(1704758400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Tuesday 00:00 UTC");
+    crate::shim::set_ns(1705251600000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "Sunday noon in New York");
+    crate::shim::set_ns(1705856400000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "a week later");
+    crate::shim::set_ns(1706461201000000000);
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "two weeks later");
+}
+
 /// Events of `scenarios/truthy_delay_one.yaml`.
 fn truthy_delay_one() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "only in now.log");
@@ -766,6 +967,43 @@ fn unicode_width() {
     tracing::event!(target: "app", tracing::Level::INFO, "{}", "ascii");
 }
 
+/// Events of `scenarios/watched_copytruncate.yaml`.
+fn watched_copytruncate() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "two");
+    crate::shim::copy_truncate("x.log", "x.log.1");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "three");
+}
+
+/// Events of `scenarios/watched_delay.yaml`.
+fn watched_delay() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "two");
+    crate::shim::rename("x.log", "x.log.1");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "three");
+}
+
+/// Events of `scenarios/watched_remove.yaml`.
+fn watched_remove() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "one");
+    crate::shim::remove("x.log");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "two");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "three");
+    crate::shim::remove("x.log");
+}
+
+/// Events of `scenarios/watched_rename.yaml`.
+fn watched_rename() {
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "one");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "two");
+    crate::shim::rename("x.log", "x.log.1");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "three");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "four");
+    crate::shim::rename("x.log", "x.log.2");
+    crate::shim::write("x.log", "written by someone else\n");
+    tracing::event!(target: "x", tracing::Level::INFO, "{}", "five");
+}
+
 /// Events of `scenarios/yaml11_numbers.yaml`.
 fn yaml11_numbers() {
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "dropped: 10 < 15");
@@ -782,6 +1020,113 @@ fn yaml_anchors_merge() {
     tracing::event!(target: "lib", tracing::Level::WARN, "{}", "lib warning, below the errors handler");
     tracing::event!(target: "lib", tracing::Level::ERROR, "{}", "lib error");
     tracing::event!(target: "other", tracing::Level::DEBUG, "{}", "other debug");
+}
+
+/// The fake clock of scenario `name`, if it has one: its start and zone,
+/// and the modification time of each input file (nanoseconds).
+pub(crate) fn clock(name: &str) -> Option<crate::shim::Clock> {
+    match name {
+        "rotating_gzip" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "timed_days_interval" => Some(crate::shim::Clock {
+            start_ns: 1714577400000000000,
+            tz: "Asia/Kolkata",
+            mtimes: &[],
+        }),
+        "timed_dst_fall_back_hourly" => Some(crate::shim::Clock {
+            start_ns: 1730601000000000000,
+            tz: "America/New_York",
+            mtimes: &[],
+        }),
+        "timed_dst_spring_hourly_berlin" => Some(crate::shim::Clock {
+            start_ns: 1711841400000000000,
+            tz: "Europe/Berlin",
+            mtimes: &[],
+        }),
+        "timed_existing_mtime" => Some(crate::shim::Clock {
+            start_ns: 1709985600000000000,
+            tz: "America/New_York",
+            mtimes: &[("app.log", 1709823600000000000)],
+        }),
+        "timed_gzip" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "timed_hours_downtime" => Some(crate::shim::Clock {
+            start_ns: 1700000000000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "timed_midnight_dst_berlin" => Some(crate::shim::Clock {
+            start_ns: 1711792800000000000,
+            tz: "Europe/Berlin",
+            mtimes: &[],
+        }),
+        "timed_midnight_dst_new_york" => Some(crate::shim::Clock {
+            start_ns: 1709985600000000000,
+            tz: "America/New_York",
+            mtimes: &[],
+        }),
+        "timed_midnight_pruning" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "America/New_York",
+            mtimes: &[
+                ("app.log.2023-12-28.c", 1704272400000000000),
+                ("app.log.2023-12-29.gz", 1704272400000000000),
+                ("app.log.2023-12-30", 1704272400000000000),
+                ("app.log.2023-12-31", 1704272400000000000),
+                ("app.log.2024-01-01_10", 1704272400000000000),
+                ("app.log.b.2023-12-29", 1704272400000000000),
+                ("other.log.2023-12-27", 1704272400000000000),
+                ("xapp.log.2023-12-26", 1704272400000000000),
+            ],
+        }),
+        "timed_minutes_interval" => Some(crate::shim::Clock {
+            start_ns: 1704276020000000000,
+            tz: "Europe/Berlin",
+            mtimes: &[],
+        }),
+        "timed_seconds" => Some(crate::shim::Clock {
+            start_ns: 1704276000000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "timed_target_exists" => Some(crate::shim::Clock {
+            start_ns: 1704276000000000000,
+            tz: "UTC",
+            mtimes: &[("app.log.2024-01-03_10", 1704276000000000000)],
+        }),
+        "timed_weekly" => Some(crate::shim::Clock {
+            start_ns: 1704276000000000000,
+            tz: "America/New_York",
+            mtimes: &[],
+        }),
+        "watched_copytruncate" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "watched_delay" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[("x.log", 1704272400000000000)],
+        }),
+        "watched_remove" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        "watched_rename" => Some(crate::shim::Clock {
+            start_ns: 1704272400000000000,
+            tz: "UTC",
+            mtimes: &[],
+        }),
+        _ => None,
+    }
 }
 
 /// Emits the events of scenario `name`; false if there is no such scenario.
@@ -852,6 +1197,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "rotating_delay" => rotating_delay(),
         "rotating_empty_existing" => rotating_empty_existing(),
         "rotating_exact_limit" => rotating_exact_limit(),
+        "rotating_gzip" => rotating_gzip(),
         "rotating_many" => rotating_many(),
         "rotating_maxbytes_zero" => rotating_maxbytes_zero(),
         "rotating_mode_w" => rotating_mode_w(),
@@ -870,6 +1216,19 @@ pub(crate) fn emit(name: &str) -> bool {
         "style_float_formats" => style_float_formats(),
         "style_percent_conversions" => style_percent_conversions(),
         "style_percent_flags" => style_percent_flags(),
+        "timed_days_interval" => timed_days_interval(),
+        "timed_dst_fall_back_hourly" => timed_dst_fall_back_hourly(),
+        "timed_dst_spring_hourly_berlin" => timed_dst_spring_hourly_berlin(),
+        "timed_existing_mtime" => timed_existing_mtime(),
+        "timed_gzip" => timed_gzip(),
+        "timed_hours_downtime" => timed_hours_downtime(),
+        "timed_midnight_dst_berlin" => timed_midnight_dst_berlin(),
+        "timed_midnight_dst_new_york" => timed_midnight_dst_new_york(),
+        "timed_midnight_pruning" => timed_midnight_pruning(),
+        "timed_minutes_interval" => timed_minutes_interval(),
+        "timed_seconds" => timed_seconds(),
+        "timed_target_exists" => timed_target_exists(),
+        "timed_weekly" => timed_weekly(),
         "truthy_delay_one" => truthy_delay_one(),
         "truthy_disable_existing_zero" => truthy_disable_existing_zero(),
         "truthy_false_string" => truthy_false_string(),
@@ -878,6 +1237,10 @@ pub(crate) fn emit(name: &str) -> bool {
         "unicode_messages" => unicode_messages(),
         "unicode_separators" => unicode_separators(),
         "unicode_width" => unicode_width(),
+        "watched_copytruncate" => watched_copytruncate(),
+        "watched_delay" => watched_delay(),
+        "watched_remove" => watched_remove(),
+        "watched_rename" => watched_rename(),
         "yaml11_numbers" => yaml11_numbers(),
         "yaml_anchors_merge" => yaml_anchors_merge(),
         _ => return false,

@@ -645,7 +645,7 @@ root: {level: INFO, handlers: [a, b]}
         run.stdout,
         "invalid logging config config.yaml: 2 problems
   config.yaml:3:45: handlers.a.filename: cannot resolve `cfg://handlers.g.filename`: `handlers` has no key `g`; did you mean `a`?
-  config.yaml:4:45: handlers.b.filename: unsupported external object `ext://os.getcwd`; logconf knows `ext://sys.stdout` and `ext://sys.stderr` (a handler's `stream`) and `ext://os.devnull` (a handler's `filename`)
+  config.yaml:4:45: handlers.b.filename: unsupported external object `ext://os.getcwd`; logconf knows `ext://sys.stdout`, `ext://sys.stderr` and `ext://test` (a handler's `stream`) and `ext://os.devnull` (a handler's `filename`)
 installed=false
 "
     );

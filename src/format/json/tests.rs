@@ -716,6 +716,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
                 None,
                 Some((id, &name)),
                 self.formatter.needs(),
+                None,
             );
             let mut out = self.out.lock().expect("not poisoned");
             self.formatter.format(&record, &mut out);
@@ -889,6 +890,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SinkLayer {
                 None,
                 None,
                 self.formatter.needs(),
+                None,
             );
             let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
             out.clear();

@@ -24,7 +24,8 @@ pub(crate) const CLASS: HandlerClass = HandlerClass {
 
 impl HandlerSettings for OtlpOptions {
     fn build(&self, ctx: &BuildContext<'_>) -> io::Result<Box<dyn Handler>> {
-        Ok(Box::new(OtlpHandler::new(self, ctx.reporter())?))
+        let clock = Arc::clone(&ctx.clock);
+        Ok(Box::new(OtlpHandler::new(self, ctx.reporter(), clock)?))
     }
 
     /// A reload with the same settings keeps the handler: its queue, its

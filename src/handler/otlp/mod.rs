@@ -45,8 +45,9 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use super::clock::Clock;
 use super::report::{Op, Reporter};
 use super::{EventSpan, Handler};
 use crate::format::{OwnedValue, Record};
@@ -235,6 +236,8 @@ pub(crate) struct OtlpHandler {
     reported: Mutex<(u64, u64)>,
     /// `timeout`: the limit of a flush and of the stop.
     timeout: Duration,
+    /// When records are observed (the config's injected clock).
+    clock: Arc<dyn Clock>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -250,7 +253,11 @@ impl fmt::Debug for OtlpHandler {
 impl OtlpHandler {
     /// Starts the export thread and builds the exporter on it; an endpoint
     /// or header the exporter refuses is an error here.
-    pub(crate) fn new(options: &OtlpOptions, reporter: Reporter) -> io::Result<OtlpHandler> {
+    pub(crate) fn new(
+        options: &OtlpOptions,
+        reporter: Reporter,
+        clock: Arc<dyn Clock>,
+    ) -> io::Result<OtlpHandler> {
         let queue = Arc::new(Queue::new(&options.batch));
         let reporter = Arc::new(Mutex::new(reporter));
         let thread = worker::start(options, Arc::clone(&queue), Arc::clone(&reporter))?;
@@ -259,6 +266,7 @@ impl OtlpHandler {
             reporter,
             reported: Mutex::new((0, 0)),
             timeout: options.timeout,
+            clock,
             thread: Mutex::new(Some(thread)),
         })
     }
@@ -364,7 +372,7 @@ impl Handler for OtlpHandler {
         if worker::on_export_thread() || map::is_exporter_target(record.name) {
             return;
         }
-        let observed = SystemTime::now();
+        let observed = self.clock.now();
         let item = Item::new(record, formatted, span, observed);
         if !self.queue.push(item) {
             self.report_first_drop();

@@ -11,6 +11,7 @@ use super::map::{is_exporter_target, severity, severity_text};
 use super::worker::http_url;
 use super::*;
 use crate::format::Fields;
+use crate::handler::clock::SystemClock;
 use crate::handler::report::Captured;
 
 #[test]
@@ -145,7 +146,8 @@ fn full_queue_drops_counts_and_reports() {
         ..OtlpOptions::default()
     };
     let reporter = Reporter::new("otel", Arc::new(captured.clone()));
-    let handler = OtlpHandler::new(&options, reporter).expect("the exporter builds");
+    let handler =
+        OtlpHandler::new(&options, reporter, Arc::new(SystemClock)).expect("the exporter builds");
     let mut fields = Fields::default();
     fields.push_str("user", "alice");
     let started = Instant::now();
@@ -194,8 +196,12 @@ fn records_from_the_export_thread_or_exporter_crates_are_not_queued() {
         ..OtlpOptions::default()
     };
     let captured = Captured::default();
-    let handler = OtlpHandler::new(&options, Reporter::new("otel", Arc::new(captured.clone())))
-        .expect("the exporter builds");
+    let handler = OtlpHandler::new(
+        &options,
+        Reporter::new("otel", Arc::new(captured.clone())),
+        Arc::new(SystemClock),
+    )
+    .expect("the exporter builds");
     let fields = Fields::default();
     let mut hyper = record(&fields);
     hyper.name = "hyper_util::client::legacy::connect::http";
@@ -218,6 +224,7 @@ fn a_bad_header_is_a_build_error() {
     let err = OtlpHandler::new(
         &options,
         Reporter::new("otel", Arc::new(Captured::default())),
+        Arc::new(SystemClock),
     )
     .expect_err("an invalid metadata key");
     assert!(err.to_string().contains("header `bad header`"), "{err}");

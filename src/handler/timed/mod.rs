@@ -1,14 +1,13 @@
-//! `logging.handlers.TimedRotatingFileHandler`'s rules, free of I/O: when to
-//! roll over ([`schedule`]), and which backups to delete ([`backups`]). The
-//! file handler shell supplies the clock, the file and the directory
-//! listing.
-
-// The handler shell that calls these is built separately; until it is, only
-// the tests use them.
-#![allow(dead_code)]
+//! `logging.handlers.TimedRotatingFileHandler`: the rules, free of I/O,
+//! of when to roll over ([`schedule`]) and which backups to delete
+//! ([`backups`]), and the handler built from them ([`handler`]: the class
+//! entry, its keys, and the rule the file handler shell runs).
 
 pub(crate) mod backups;
+pub(crate) mod handler;
 pub(crate) mod schedule;
 
+#[cfg(test)]
+mod file_tests;
 #[cfg(test)]
 mod tests;

@@ -93,16 +93,6 @@ impl When {
         matches!(self, When::Midnight | When::Weekday(_))
     }
 
-    /// The `time.strftime` suffix of rolled-over files.
-    pub(crate) fn suffix_format(self) -> &'static str {
-        match self {
-            When::Second => "%Y-%m-%d_%H-%M-%S",
-            When::Minute => "%Y-%m-%d_%H-%M",
-            When::Hour => "%Y-%m-%d_%H",
-            When::Day | When::Midnight | When::Weekday(_) => "%Y-%m-%d",
-        }
-    }
-
     /// The shape of the suffix: `d` is an ASCII digit, other bytes stand
     /// for themselves (Python's `extMatch` without its look-arounds).
     pub(crate) fn suffix_shape(self) -> &'static str {
@@ -378,6 +368,7 @@ impl Schedule {
     }
 
     /// The rollover period in seconds (`interval` times the unit).
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
     pub(crate) fn interval_secs(&self) -> i64 {
         self.interval_secs
     }
@@ -498,6 +489,7 @@ impl Schedule {
 
     /// The file name a rollover gives `base_name` (`base.<suffix>`, plus
     /// `extension`, such as `".gz"`, for a compressed backup).
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
     pub(crate) fn backup_name(base_name: &str, suffix: &str, extension: &str) -> String {
         format!("{base_name}.{suffix}{extension}")
     }
