@@ -620,7 +620,7 @@ handlers:
     assert_eq!(err.problems().len(), 6, "{err}");
     let text = err.to_string();
     for needle in [
-        "5:15: handlers.otel.endpoint: expected an `http://` or `https://` URL, found `127.0.0.1:4318`",
+        "5:15: handlers.otel.endpoint: expected an `http://` URL, found `127.0.0.1:4318`",
         "6:15: handlers.otel.protocol: unsupported protocol `http/json`; expected one of `http/protobuf` or `grpc`",
         "7:30: handlers.otel.resource.\"service.name\": expected a string, number or boolean, found a list",
         "8:51: handlers.otel.batch.maxExportBatchSize: a batch of 20 records is larger than the queue (10)",
@@ -629,4 +629,17 @@ handlers:
     ] {
         assert!(text.contains(needle), "no {needle:?} in:\n{text}");
     }
+}
+
+#[test]
+fn an_https_endpoint_is_refused_at_load() {
+    let yaml = config("https://collector.example:4318", "http/protobuf", "");
+    let err = logconf::Config::from_yaml_str(&yaml).expect_err("no TLS built in");
+    assert!(
+        err.to_string().contains(
+            "handlers.otel.endpoint: `https://` endpoints are not supported yet \
+             (the `otlp` feature builds no TLS); send to a local collector or agent over `http://`"
+        ),
+        "{err}"
+    );
 }

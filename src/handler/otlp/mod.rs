@@ -26,9 +26,11 @@
 //! runtime of its own for gRPC). When the queue is full, records are
 //! dropped and counted: the first drop is reported on stderr at once, the
 //! counts of dropped records and of records a failed export lost are
-//! reported at each flush and when the handler is dropped. An export
-//! failure is reported once per handler (and once more when exports
-//! succeed again).
+//! reported at each flush and when the handler is dropped; a flush that
+//! runs out of time says how many records were still waiting. An export
+//! failure is reported once per handler, with a note each time exports
+//! succeed again. No TLS is built in: an `https://` endpoint is a config
+//! error.
 //!
 //! The exporter's own crates never reach this handler: records whose
 //! target's first segment is one of [`map::EXPORTER_TARGETS`], and records
