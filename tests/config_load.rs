@@ -154,6 +154,19 @@ fn error_display_lists_every_problem() {
     );
 }
 
+/// Without the `otlp` feature, the OTLP example says which feature it needs.
+#[cfg(not(feature = "otlp"))]
+#[test]
+fn otlp_class_without_its_feature_names_the_feature() {
+    let err = Config::from_path("configs/otlp_logger_config.yaml").expect_err("needs `otlp`");
+    let text = err.to_string();
+    assert!(
+        text.contains("handler class `logconf.OtlpHandler` is not supported yet")
+            && text.contains("build logconf with its `otlp` cargo feature"),
+        "{text}"
+    );
+}
+
 #[test]
 fn timed_compressed_example_keeps_seven_compressed_days() {
     use std::io::Read as _;

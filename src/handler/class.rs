@@ -116,6 +116,8 @@ pub(crate) static CLASSES: &[HandlerClass] = &[
     super::watched::CLASS,
     super::memory::CLASS,
     super::queue::CLASS,
+    #[cfg(feature = "otlp")]
+    super::otlp::CLASS,
 ];
 
 /// Python's handler classes logconf does not implement, each with what to
@@ -138,6 +140,11 @@ pub(crate) static NOT_SUPPORTED: &[(&str, Option<&str>)] = &[
     ("logging.handlers.NTEventLogHandler", None),
     ("logging.handlers.BaseRotatingHandler", None),
     ("logging.Handler", None),
+    #[cfg(not(feature = "otlp"))]
+    (
+        "logconf.OtlpHandler",
+        Some("build logconf with its `otlp` cargo feature (`cargo add logconf --features otlp`)"),
+    ),
 ];
 
 /// The class named `name`.

@@ -28,6 +28,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::format::Record;
 use crate::level::Level;
 
 pub(crate) mod class;
@@ -37,6 +38,8 @@ pub(crate) mod file;
 pub(crate) mod forward;
 pub(crate) mod memory;
 pub(crate) mod null;
+#[cfg(feature = "otlp")]
+pub(crate) mod otlp;
 pub(crate) mod queue;
 pub(crate) mod report;
 pub(crate) mod rotating;
@@ -146,4 +149,36 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     fn finish(&self) {
         self.flush();
     }
+    /// Whether this handler takes the structured record
+    /// ([`Handler::emit_record`]) instead of formatted bytes. Only asked
+    /// when the config is built and, per record, when some handler of the
+    /// config said yes: handlers that take bytes cost nothing more.
+    fn takes_records(&self) -> bool {
+        false
+    }
+    /// Takes one record as fields (an exporter that keeps them typed),
+    /// instead of [`Handler::emit`]. `formatted` is the text of the
+    /// handler's own `formatter:` when it has one; `span` is the span the
+    /// event happened in, when the handler can read its context.
+    fn emit_record(
+        &self,
+        _record: &Record<'_>,
+        _formatted: Option<&[u8]>,
+        _span: Option<EventSpan<'_>>,
+    ) {
+    }
+}
+
+/// The span an event happened in, with the subscriber that knows it: what a
+/// record-taking handler needs to read the span's trace context.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(feature = "otlp"),
+    allow(dead_code, reason = "read by the OTLP handler")
+)]
+pub(crate) struct EventSpan<'a> {
+    /// The span's id in `dispatch`.
+    pub(crate) id: &'a tracing_core::span::Id,
+    /// The subscriber the layer is part of.
+    pub(crate) dispatch: &'a tracing_core::Dispatch,
 }

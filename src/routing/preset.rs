@@ -39,4 +39,8 @@ pub(crate) const QUIET_DEPENDENCIES: &[&str] = &[
     "want",
     "mio",
     "logconf",
+    // The OpenTelemetry exporter's stack (h2, hyper*, tower and reqwest
+    // are above): it logs at INFO/DEBUG on every export.
+    "opentelemetry*",
+    "tonic",
 ];

@@ -7,13 +7,14 @@ mod forward;
 mod record;
 
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use arc_swap::ArcSwap;
 
 use tracing_core::callsite::Identifier;
+use tracing_core::dispatcher::WeakDispatch;
 use tracing_core::subscriber::Interest;
-use tracing_core::{Event, Metadata, Subscriber};
+use tracing_core::{Dispatch, Event, Metadata, Subscriber};
 #[cfg(feature = "log")]
 use tracing_log::NormalizeEvent;
 use tracing_subscriber::layer::{Context, Filter, Layer};
@@ -21,9 +22,9 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::format::class::RecordFormat;
 use crate::format::{Needs, Record};
-use crate::handler::Handler;
 use crate::handler::class::HandlerSettings;
 use crate::handler::clock::Clock;
+use crate::handler::{EventSpan, Handler};
 use crate::level::Level;
 use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
@@ -114,6 +115,9 @@ pub(crate) struct Shared {
     terminators: Vec<Box<[u8]>>,
     /// What any formatter needs computed.
     needs: Needs,
+    /// Whether some handler takes structured records
+    /// ([`Handler::takes_records`]): only then are spans looked up.
+    records: bool,
     /// Routes of `tracing` callsites, filled as they register.
     callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
     /// Routes by target name, for `log` records and unregistered callsites.
@@ -180,6 +184,7 @@ impl Shared {
         let needs = formatters
             .iter()
             .fold(Needs::NONE, |acc, f| acc.union(f.needs()));
+        let records = handlers.iter().any(|slot| slot.handler.takes_records());
         Shared {
             router,
             handlers,
@@ -188,6 +193,7 @@ impl Shared {
             terminators,
             needs,
             clock,
+            records,
             callsites: RwLock::new(HashMap::default()),
             targets: RwLock::new(HashMap::new()),
             flusher: std::sync::Mutex::new(None),
@@ -300,8 +306,15 @@ impl Shared {
             .min()
     }
 
-    /// Routes, formats and writes one event.
-    fn dispatch<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>)
+    /// Whether the layer must see spans: a formatter prints `funcName` or
+    /// spans, or a handler reads the event's span (OTLP's trace context).
+    fn wants_spans(&self) -> bool {
+        self.needs.intersects(SPAN_NEEDS) || self.records
+    }
+
+    /// Routes, formats and writes one event. `dispatch` is the subscriber
+    /// the layer is part of, when known.
+    fn dispatch<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>, dispatch: Option<&WeakDispatch>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
@@ -326,6 +339,17 @@ impl Shared {
         let wants_thread = self.needs.contains(Needs::THREAD);
         let span_text = self.needs.contains(Needs::SPANS);
         let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
+        // Only for record-taking handlers: the event's span and its subscriber.
+        let span = if self.records {
+            ctx.event_span(event)
+                .map(|span| span.id())
+                .zip(dispatch.and_then(WeakDispatch::upgrade))
+        } else {
+            None
+        };
+        let span = span
+            .as_ref()
+            .map(|(id, dispatch)| EventSpan { id, dispatch });
         Scratch::with(|scratch| {
             record::with_thread(wants_thread, |thread| {
                 scratch.visit(event);
@@ -366,6 +390,10 @@ impl Shared {
                     let Some(slot) = self.handlers.get(delivery.handler) else {
                         continue;
                     };
+                    if self.records && slot.handler.takes_records() {
+                        self.emit_record(slot, out, &record, span);
+                        continue;
+                    }
                     self.emit(slot, out, &record, level);
                 }
                 if route.last_resort && level >= LAST_RESORT_LEVEL {
@@ -403,6 +431,33 @@ impl Shared {
             record,
         )
     }
+
+    /// Hands `record` to a record-taking handler, with the text of its own
+    /// formatter when the config gave it one (Python's OTel handler sends
+    /// `format(record)` as the body then, `getMessage()` otherwise).
+    fn emit_record(
+        &self,
+        slot: &Slot,
+        out: &mut Output,
+        record: &Record<'_>,
+        span: Option<EventSpan<'_>>,
+    ) {
+        let own_formatter = slot.formatter + 1 < self.formatters.len();
+        let formatted = own_formatter.then(|| {
+            let terminator = self
+                .terminators
+                .get(slot.terminator)
+                .map_or(&b""[..], |t| &t[..]);
+            out.formatted(
+                slot.formatter,
+                slot.terminator,
+                terminator,
+                &self.formatters,
+                record,
+            )
+        });
+        slot.handler.emit_record(record, formatted, span);
+    }
 }
 
 /// The per-layer filter: rejects a callsite for good when nothing in the
@@ -417,7 +472,7 @@ impl<S> Filter<S> for RouteFilter {
     fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return shared.needs.intersects(SPAN_NEEDS);
+            return shared.wants_spans();
         }
         let level = Level::from_tracing(meta.level());
         if is_log_callsite(meta) {
@@ -431,7 +486,7 @@ impl<S> Filter<S> for RouteFilter {
     fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
         let shared = self.runtime.current();
         if meta.is_span() {
-            return if shared.needs.intersects(SPAN_NEEDS) {
+            return if shared.wants_spans() {
                 Interest::always()
             } else {
                 Interest::never()
@@ -453,11 +508,17 @@ impl<S> Filter<S> for RouteFilter {
 #[derive(Debug, Clone)]
 pub struct LogconfLayer {
     runtime: Arc<Runtime>,
+    /// The subscriber this layer is part of, once registered: handlers
+    /// that read a span's context ask it.
+    dispatch: OnceLock<WeakDispatch>,
 }
 
 impl LogconfLayer {
     pub(crate) fn new(runtime: Arc<Runtime>) -> LogconfLayer {
-        LogconfLayer { runtime }
+        LogconfLayer {
+            runtime,
+            dispatch: OnceLock::new(),
+        }
     }
 
     pub(crate) fn filter(&self) -> RouteFilter {
@@ -471,8 +532,14 @@ impl<S> Layer<S> for LogconfLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn on_register_dispatch(&self, subscriber: &Dispatch) {
+        let _ = self.dispatch.set(subscriber.downgrade());
+    }
+
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        self.runtime.current().dispatch(event, &ctx);
+        self.runtime
+            .current()
+            .dispatch(event, &ctx, self.dispatch.get());
     }
 
     fn on_new_span(
