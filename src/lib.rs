@@ -411,6 +411,28 @@ impl Config {
         Explanation::new(routing::Router::new(&self.model).explain_at(target, Some(level)))
     }
 
+    /// Writes a `fileConfig` INI config (`logging.conf`) as the YAML
+    /// dictConfig that configures the same (what `logconf convert` prints).
+    ///
+    /// ```
+    /// let ini = "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[formatters]\nkeys=\n\
+    ///            [logger_root]\nlevel=INFO\nhandlers=console\n\
+    ///            [handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n";
+    /// let yaml = logconf::Config::ini_to_yaml(ini)?;
+    /// assert!(yaml.contains("class: logging.StreamHandler"));
+    /// logconf::Config::from_yaml_str(&yaml)?;
+    /// # Ok::<(), logconf::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The INI text is not a `fileConfig` config: every problem, with its
+    /// place. (Classes and references are not checked here: load the YAML
+    /// for that.)
+    pub fn ini_to_yaml(text: &str) -> Result<String, Error> {
+        config::ini_to_yaml(text.as_bytes(), "<string>")
+    }
+
     /// Parses a `fileConfig` INI config (`logging.conf`) held in a string:
     /// `[loggers]`, `[handlers]`, `[formatters]` and their sections, read
     /// as CPython's `fileConfig` reads them, with problems placed in the

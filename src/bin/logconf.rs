@@ -4,6 +4,7 @@
 //! ```text
 //! logconf check [--format text|json|github] FILE...
 //! logconf explain FILE TARGET [LEVEL]
+//! logconf convert FILE.conf
 //! ```
 
 use std::io::Write as _;
@@ -12,17 +13,21 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: logconf check [--format text|json|github] FILE...
        logconf explain FILE TARGET [LEVEL]
+       logconf convert FILE.conf
 
-check    loads each file (YAML, or JSON by extension) and reports every
-         problem with its place; exits 1 if any file has a problem
+check    loads each file (YAML; JSON or fileConfig INI by extension) and
+         reports every problem with its place; exits 1 if any file has one
 explain  prints the logger chain, effective level and handlers a record
-         from TARGET reaches; with LEVEL, what happens to a record at it";
+         from TARGET reaches; with LEVEL, what happens to a record at it
+convert  prints a fileConfig INI file (logging.conf) as the YAML
+         dictConfig that configures the same";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
         Some("explain") => explain(&args[1..]),
+        Some("convert") => convert(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -183,4 +188,22 @@ fn explain(args: &[String]) -> Result<ExitCode, String> {
     };
     print!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+fn convert(args: &[String]) -> Result<ExitCode, String> {
+    let [file] = args else {
+        return Err(USAGE.to_owned());
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("read {file}: {e}"))?;
+    match logconf::Config::ini_to_yaml(&text) {
+        Ok(yaml) => {
+            print!("{yaml}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            // Problems are placed in the file the user named.
+            println!("{}", err.to_string().replace("<string>", file));
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

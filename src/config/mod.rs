@@ -29,6 +29,7 @@
 //! [`init`](fn@crate::init)).
 
 mod check;
+mod emit;
 pub(crate) mod ini;
 mod refs;
 mod subst;
@@ -56,6 +57,19 @@ pub(crate) enum Syntax {
     Json,
     /// `fileConfig`'s INI format (`logging.conf`), see [`ini`].
     Ini,
+}
+
+/// A `fileConfig` INI text (`logging.conf`) as the YAML dictConfig that
+/// configures the same: Python's class names and keyword names, `args`
+/// given their parameter names.
+pub(crate) fn ini_to_yaml(text: &[u8], source: &str) -> Result<String, Error> {
+    let fail = |p: Problem| Error::config(source, vec![p]);
+    let text = decode(text).map_err(fail)?;
+    let (root, problems) = ini::parse(text).map_err(fail)?;
+    if !problems.is_empty() {
+        return Err(Error::config(source, problems));
+    }
+    Ok(emit::yaml(&root))
 }
 
 /// Which parser reads the file at `path` holding `text`: JSON for `.json`,
