@@ -1,7 +1,7 @@
 //! Registered filters, the one part of routing decided per record.
 //!
 //! `logging.Filter(name)` depends on the target alone and is folded into
-//! each [`Route`](super::Route). A filter made by a registered factory sees
+//! each [`Route`]. A filter made by a registered factory sees
 //! the record, so a route through one keeps the filters to ask
 //! ([`Checks`]); a route through none has no checks and costs nothing more.
 
