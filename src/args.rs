@@ -378,6 +378,21 @@ impl<'n, 'p> Args<'n, 'p> {
         None
     }
 
+    /// `style`: `%` (the default), `{` or `$`.
+    pub(crate) fn style(&mut self) -> crate::format::Style {
+        use crate::format::Style;
+        self.choice(
+            "style",
+            "unknown style",
+            &[
+                ("%", Style::Percent),
+                ("{", Style::Brace),
+                ("$", Style::Dollar),
+            ],
+        )
+        .unwrap_or(Style::Percent)
+    }
+
     /// The keys of the mapping under `key`, as arguments of their own
     /// (absent: `None`; not a mapping: a problem and `None`).
     pub(crate) fn mapping(&mut self, key: &str) -> Option<Args<'n, '_>> {

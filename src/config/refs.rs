@@ -195,20 +195,7 @@ fn converter(s: &str) -> Option<(&str, &str)> {
 
 /// `parent.name` or `name`, quoted as the checker's key paths are.
 fn key_path(parent: &str, name: &str) -> String {
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '(' | ')' | '*' | ':'));
-    let name = if plain {
-        name.to_owned()
-    } else {
-        format!("{name:?}")
-    };
-    if parent.is_empty() {
-        name
-    } else {
-        format!("{parent}.{name}")
-    }
+    crate::args::join(parent, name)
 }
 
 /// A value cut short for a message.

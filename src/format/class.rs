@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{Formatter, FormatterOptions, Needs, OwnedValue, Record, Style};
+use super::{Formatter, FormatterOptions, Needs, OwnedValue, Record};
 use crate::args::Args;
 use crate::tree::{Pos, Value};
 
@@ -85,17 +85,7 @@ const TEXT: FormatterClass = FormatterClass {
 fn parse_text(args: &mut Args<'_, '_>) -> Option<Formatter> {
     let format = args.string("format");
     let datefmt = args.string("datefmt");
-    let style = args
-        .choice(
-            "style",
-            "unknown style",
-            &[
-                ("%", Style::Percent),
-                ("{", Style::Brace),
-                ("$", Style::Dollar),
-            ],
-        )
-        .unwrap_or(Style::Percent);
+    let style = args.style();
     let validate = args.truthy("validate", true);
     let escape_control = args.truthy("escape_control", true);
     let escape_newlines = args.truthy("escape_newlines", false);

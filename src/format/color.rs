@@ -208,17 +208,7 @@ fn colors(args: &mut Args<'_, '_>) -> Vec<(String, String)> {
 }
 
 fn parse(args: &mut Args<'_, '_>) -> Option<Colored> {
-    let style = args
-        .choice(
-            "style",
-            "unknown style",
-            &[
-                ("%", Style::Percent),
-                ("{", Style::Brace),
-                ("$", Style::Dollar),
-            ],
-        )
-        .unwrap_or(Style::Percent);
+    let style = args.style();
     let format_key = match (args.get("format"), args.get("fmt")) {
         (Some(_), Some(_)) => {
             args.report(

@@ -31,7 +31,7 @@ use std::sync::Arc;
 pub use args::{FactoryArgs, FactoryError};
 pub(crate) use user::{UserFilter, UserFormat, UserHandlerSettings};
 
-use crate::format::{FieldValue, Formatter, FormatterOptions, Record, Style};
+use crate::format::{FieldValue, Formatter, FormatterOptions, Record};
 use crate::level::Level;
 
 /// A sink for formatted records: what a handler factory returns.
@@ -260,18 +260,7 @@ fn text_formatter(
     let format_key = args.keys().into_iter().find(|k| *k == format_key);
     let format = format_key.and_then(|k| args.string(k));
     let datefmt = args.string("datefmt");
-    let style = args
-        .inner()
-        .choice(
-            "style",
-            "unknown style",
-            &[
-                ("%", Style::Percent),
-                ("{", Style::Brace),
-                ("$", Style::Dollar),
-            ],
-        )
-        .unwrap_or(Style::Percent);
+    let style = args.inner().style();
     let validate = args.bool("validate").unwrap_or(true);
     if args.failed() {
         return None;
