@@ -21,21 +21,25 @@
 //! retry delay (the file grows past `max_bytes` meanwhile).
 //!
 //! With logconf's `compress: gzip` every backup name gains `.gz` (CPython's
-//! cookbook namer): `base` is renamed to `base.1` under the lock and
-//! compressed to `base.1.gz` on the handler's worker thread
-//! ([`super::compress`]). The cascade shifts plain and compressed backups
-//! alike; a rollover that comes while the previous backup of the same
-//! handler is still being compressed waits for it, so the names it shifts
-//! are final. `maxAgeDays` and `maxTotalBytes` then delete the oldest
-//! backups over the limits.
+//! cookbook namer). Under the lock `base` is only renamed aside
+//! (`base.rolling.PID.N`) and reopened; the handler's worker thread
+//! ([`super::compress`]) then shifts the backups (plain and compressed
+//! alike), renames the set-aside file to `base.1` and compresses it to
+//! `base.1.gz`. Jobs run in order, so each shift sees final names, and no
+//! logging thread ever waits for a compression. A file set aside by a
+//! process that died before its job ran is finished at the next start.
+//! `maxAgeDays` and `maxTotalBytes` then delete the oldest backups over the
+//! limits.
 //!
 //! Threads sharing one handler are serialized by its lock. Several processes
 //! rotating the same file race exactly as they do in Python (each renames on
 //! its own); their lines are still never torn, each being one `O_APPEND`
 //! write.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::class::{BuildContext, HandlerClass, HandlerSettings};
@@ -115,6 +119,7 @@ impl HandlerSettings for RotatingSettings {
             size: self.rule,
             worker,
             terminator: ctx.terminator.as_bytes().to_vec(),
+            next_staged: 0,
         };
         let handler = FileHandler::new(&self.file, rule, ctx.reporter(), Arc::clone(&ctx.clock))?;
         Ok(Box::new(handler))
@@ -168,6 +173,127 @@ pub(crate) struct SizeRotation {
     /// `shouldRollover` measures `"%s\n" % self.format(record)` whatever the
     /// terminator, so a record is measured with `\n` in its place.
     terminator: Vec<u8>,
+    /// The number of the next base file set aside for the worker
+    /// (`compress: gzip`).
+    next_staged: u64,
+}
+
+impl SizeRotation {
+    /// Files a process that has died set aside (`base.rolling.PID.N`) but
+    /// whose rollover its worker never finished: finished now, oldest
+    /// first, so no logged record is left outside the backups.
+    fn finish_orphans(&self, file: &LogFile, clock: &dyn Clock) {
+        let (Some(worker), Some(dir), Some(name)) = (
+            &self.worker,
+            file.path().parent(),
+            file.path().file_name().and_then(|n| n.to_str()),
+        ) else {
+            return;
+        };
+        let prefix = format!("{name}.rolling.");
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        let mut orphans: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let file_name = entry.file_name();
+                let rest = file_name.to_str()?.strip_prefix(&prefix)?;
+                let pid = rest.split('.').next()?;
+                // A live process finishes its own.
+                if pid == std::process::id().to_string() || Path::new("/proc").join(pid).exists() {
+                    return None;
+                }
+                let modified = entry.metadata().ok()?.modified().ok()?;
+                Some((modified, entry.path()))
+            })
+            .collect();
+        orphans.sort();
+        let base = file.path().to_path_buf();
+        let (rule, permissions, now) = (self.size, file.permissions(), clock.now());
+        for (_, set_aside) in orphans {
+            let base = base.clone();
+            worker.run(Box::new(move |reporter: &mut Reporter| {
+                finish_compressed_rollover(&base, &set_aside, rule, permissions, now, reporter);
+            }));
+        }
+    }
+}
+
+/// `base` with `.{suffix}` appended.
+fn suffixed(base: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(base.as_os_str());
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The name a rolled-over base file waits under, `n`th of this process,
+/// until the worker shifts the backups and makes it `base.1`.
+fn staged(base: &Path, n: u64) -> PathBuf {
+    suffixed(base, &format!("rolling.{}.{n}", std::process::id()))
+}
+
+/// Python's cascade: `base.{i}` to `base.{i+1}` for `i` from
+/// `backup_count - 1` down to 1, in every form (plain, `.gz`), the target
+/// removed first; then `base.1` removed. Stops at the first failure.
+fn cascade(base: &Path, backup_count: u32, forms: &[&str]) -> Result<(), Failure> {
+    let named = |i: u32, ext: &str| with_extension(&suffixed(base, &i.to_string()), ext);
+    for i in (1..backup_count).rev() {
+        let present: Vec<&str> = forms
+            .iter()
+            .copied()
+            .filter(|ext| named(i, ext).exists())
+            .collect();
+        if present.is_empty() {
+            continue;
+        }
+        for ext in forms {
+            remove_if_exists(&named(i + 1, ext))?;
+        }
+        for ext in present {
+            rename(&named(i, ext), &named(i + 1, ext))?;
+        }
+    }
+    for ext in forms {
+        remove_if_exists(&named(1, ext))?;
+    }
+    Ok(())
+}
+
+/// The worker's part of a compressed rollover: shift the backups, make the
+/// set-aside base `base.1`, compress it, apply retention. The logging
+/// thread only renamed the base aside, so it never waits for compression;
+/// jobs run in order, so each shift sees final names.
+fn finish_compressed_rollover(
+    base: &Path,
+    set_aside: &Path,
+    rule: SizeRule,
+    permissions: u32,
+    now: std::time::SystemTime,
+    reporter: &mut Reporter,
+) {
+    let first = suffixed(base, "1");
+    let moved =
+        cascade(base, rule.backup_count, &["", GZ]).and_then(|()| rename(set_aside, &first));
+    if let Err(failure) = moved {
+        failure.report(reporter);
+        return;
+    }
+    if let Err(err) = compress::gzip_file(&first, permissions) {
+        reporter.report(Op::Compress, &err, || {
+            format!("cannot compress {}", first.display())
+        });
+    }
+    if rule.keep.has_retention() {
+        let backups: Vec<PathBuf> = (1..=rule.backup_count)
+            .flat_map(|i| ["", GZ].map(|ext| with_extension(&suffixed(base, &i.to_string()), ext)))
+            .collect();
+        let over = compress::over_limits(&compress::sized(backups), &rule.keep, now);
+        if let Err(failure) = compress::remove_all(&over) {
+            failure.report(reporter);
+        }
+    }
 }
 
 impl Rule for SizeRotation {
@@ -206,75 +332,52 @@ impl Rule for SizeRotation {
     }
 
     fn roll_over(&mut self, file: &LogFile, clock: &dyn Clock) -> Result<(), Failure> {
-        let SizeRule {
-            backup_count, keep, ..
-        } = self.size;
-        if backup_count == 0 {
+        let rule = self.size;
+        if rule.backup_count == 0 {
             return Ok(());
         }
-        // The names shifted below must be final: the last backup's
-        // compression, if still running, is waited for.
-        if keep.gzip
+        let base = file.path().to_path_buf();
+        // Issue 18940: with delay the base may never have been created.
+        let renamed = base.exists();
+        if rule.keep.gzip
             && let Some(worker) = &self.worker
         {
-            worker.wait();
-        }
-        let forms: &[&str] = if keep.gzip { &["", GZ] } else { &[""] };
-        let named = |i: u32, ext: &str| with_extension(&file.backup(i), ext);
-        for i in (1..backup_count).rev() {
-            let present: Vec<&str> = forms
-                .iter()
-                .copied()
-                .filter(|ext| named(i, ext).exists())
-                .collect();
-            if present.is_empty() {
-                continue;
+            // Compressed: the base is set aside under a name of its own and
+            // the worker shifts, renames and compresses, in order.
+            if !renamed {
+                return Ok(());
             }
-            for ext in forms {
-                remove_if_exists(&named(i + 1, ext))?;
-            }
-            for ext in present {
-                rename(&named(i, ext), &named(i + 1, ext))?;
-            }
+            let set_aside = staged(&base, self.next_staged);
+            self.next_staged += 1;
+            rename(&base, &set_aside)?;
+            let permissions = file.permissions();
+            let now = clock.now();
+            worker.run(Box::new(move |reporter: &mut Reporter| {
+                finish_compressed_rollover(&base, &set_aside, rule, permissions, now, reporter);
+            }));
+            return Ok(());
         }
-        for ext in forms {
-            remove_if_exists(&named(1, ext))?;
-        }
+        cascade(&base, rule.backup_count, &[""])?;
         let first = file.backup(1);
-        // Issue 18940: with delay the base may never have been created.
-        let renamed = file.path().exists();
         if renamed {
-            rename(file.path(), &first)?;
+            rename(&base, &first)?;
         }
         let Some(worker) = &self.worker else {
             return Ok(());
         };
-        let backups: Vec<std::path::PathBuf> = (1..=backup_count)
-            .flat_map(|i| forms.iter().map(move |ext| (i, *ext)))
-            .map(|(i, ext)| named(i, ext))
-            .collect();
-        let permissions = file.permissions();
+        // Retention only (no compression), off the logging thread.
+        let backups: Vec<PathBuf> = (1..=rule.backup_count).map(|i| file.backup(i)).collect();
         let now = clock.now();
         worker.run(Box::new(move |reporter: &mut Reporter| {
-            if keep.gzip
-                && renamed
-                && let Err(err) = compress::gzip_file(&first, permissions)
-            {
-                reporter.report(Op::Compress, &err, || {
-                    format!("cannot compress {}", first.display())
-                });
-            }
-            if keep.has_retention() {
-                let over = compress::over_limits(&compress::sized(backups), &keep, now);
-                if let Err(failure) = compress::remove_all(&over) {
-                    failure.report(reporter);
-                }
+            let over = compress::over_limits(&compress::sized(backups), &rule.keep, now);
+            if let Err(failure) = compress::remove_all(&over) {
+                failure.report(reporter);
             }
         }));
         Ok(())
     }
 
-    fn start(&mut self, file: &LogFile, _clock: &dyn Clock) {
+    fn start(&mut self, file: &LogFile, clock: &dyn Clock) {
         if self.size.keep.gzip
             && let (Some(dir), Some(base)) = (file.path().parent(), file.path().file_name())
         {
@@ -284,6 +387,7 @@ impl Rule for SizeRotation {
                     .and_then(|rest| rest.strip_prefix(b"."))
                     .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
             });
+            self.finish_orphans(file, clock);
         }
     }
 
@@ -313,4 +417,139 @@ fn rename(from: &std::path::Path, to: &std::path::Path) -> Result<(), Failure> {
             err,
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
+    use std::io::Read as _;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::handler::clock::SystemClock;
+    use crate::handler::report::Captured;
+    use crate::level::Level;
+
+    fn gunzip(path: &Path) -> String {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(fs::File::open(path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    /// A rollover while the previous compression still runs does not wait
+    /// for it: the worker is held busy on purpose while records roll the
+    /// file over three times; every emit returns at once, and once the
+    /// worker goes on the backups are CPython's names and contents.
+    #[test]
+    fn a_compressed_rollover_never_waits_for_the_worker() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = FileOptions {
+            path: dir.path().join("app.log"),
+            mode: FileMode::Append,
+            delay: false,
+            permissions: 0o640,
+            buffer: None,
+        };
+        let errors = Captured::default();
+        let reporter = || Reporter::new("r", Arc::new(errors.clone()));
+        let worker = Arc::new(Worker::new("r", reporter()));
+        let (release, held) = mpsc::channel::<()>();
+        worker.run(Box::new(move |_| {
+            let _ = held.recv_timeout(Duration::from_secs(30));
+        }));
+        let rule = SizeRotation {
+            size: SizeRule {
+                max_bytes: 10,
+                backup_count: 2,
+                keep: Keep {
+                    gzip: true,
+                    max_age: None,
+                    max_total_bytes: None,
+                },
+            },
+            worker: Some(Arc::clone(&worker)),
+            terminator: b"\n".to_vec(),
+            next_staged: 0,
+        };
+        let handler = FileHandler::new(&options, rule, reporter(), Arc::new(SystemClock)).unwrap();
+        // Each record fills the file: records 1 to 4 roll over three times.
+        let (done, finished) = mpsc::channel::<()>();
+        let writer = std::thread::spawn(move || {
+            for n in 1..=4 {
+                handler.emit(format!("record {n}\n").as_bytes(), Level::INFO);
+            }
+            let _ = done.send(());
+            handler
+        });
+        // The worker is still held: the emits must not be waiting on it.
+        assert!(
+            finished.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "an emit waited for the compression worker"
+        );
+        let handler = writer.join().unwrap();
+        release.send(()).unwrap();
+        handler.finish();
+        let read = |name: &str| fs::read_to_string(dir.path().join(name)).unwrap();
+        assert_eq!(read("app.log"), "record 4\n");
+        assert_eq!(gunzip(&dir.path().join("app.log.1.gz")), "record 3\n");
+        assert_eq!(gunzip(&dir.path().join("app.log.2.gz")), "record 2\n");
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["app.log", "app.log.1.gz", "app.log.2.gz"]);
+        assert_eq!(errors.text(), "");
+    }
+
+    /// A file a dead process set aside before its worker finished the
+    /// rollover becomes the newest backup at the next start.
+    #[test]
+    fn an_orphaned_rollover_is_finished_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("app.log");
+        fs::write(suffixed(&base, "1.gz"), b"not gzip: the older backup").unwrap();
+        // No process has this id (ids stay far below it on Linux).
+        fs::write(suffixed(&base, "rolling.4194999.0"), "set aside\n").unwrap();
+        let settings = RotatingSettings {
+            file: FileOptions {
+                path: base.clone(),
+                mode: FileMode::Append,
+                delay: false,
+                permissions: 0o640,
+                buffer: None,
+            },
+            rule: SizeRule {
+                max_bytes: 1000,
+                backup_count: 3,
+                keep: Keep {
+                    gzip: true,
+                    max_age: None,
+                    max_total_bytes: None,
+                },
+            },
+        };
+        let errors = Captured::default();
+        let handler = settings
+            .build(&BuildContext {
+                name: "r",
+                clock: Arc::new(SystemClock),
+                errors: Arc::new(errors.clone()),
+                downstream: &[],
+                terminator: "\n",
+            })
+            .unwrap();
+        handler.finish();
+        assert_eq!(gunzip(&suffixed(&base, "1.gz")), "set aside\n");
+        assert_eq!(
+            fs::read(suffixed(&base, "2.gz")).unwrap(),
+            b"not gzip: the older backup"
+        );
+        assert!(!suffixed(&base, "rolling.4194999.0").exists());
+        assert_eq!(errors.text(), "");
+    }
 }
