@@ -43,6 +43,34 @@ fn is_control(c: char) -> bool {
     (u < 0x20 && c != '\n' && c != '\t') || (0x7f..=0x9f).contains(&u)
 }
 
+/// Whether `bytes` holds a byte below 0x20, 0x7f or 0xc2: eight bytes at a
+/// time (the message of every record goes through this).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// Whether a byte of `x` is zero (the classic bit trick; exact).
+    fn has_zero(x: u64) -> bool {
+        (x.wrapping_sub(ONES) & !x & HIGHS) != 0
+    }
+    /// Whether a byte of `x` is below `n` (`n` at most 0x80; exact).
+    fn has_less(x: u64, n: u64) -> bool {
+        (x.wrapping_sub(ONES * n) & !x & HIGHS) != 0
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if has_less(x, 0x20) || has_zero(x ^ (ONES * 0x7f)) || has_zero(x ^ (ONES * 0xc2)) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
+}
+
 /// Writes `s` escaped as `esc` says.
 pub(super) fn write_escaped(out: &mut Vec<u8>, s: &str, esc: Escape) {
     if !esc.control && !esc.newlines {
@@ -52,7 +80,7 @@ pub(super) fn write_escaped(out: &mut Vec<u8>, s: &str, esc: Escape) {
     let bytes = s.as_bytes();
     // Fast path: nothing to rewrite. Every rewritten character starts with
     // a byte below 0x20, 0x7f or the C1 lead byte 0xc2.
-    if !bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2) {
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         return;
     }
@@ -160,5 +188,38 @@ pub(super) fn write_level_name(out: &mut Vec<u8>, level: Level) {
         None => {
             let _ = write!(out, "Level {}", level.number());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(bytes: &[u8]) -> bool {
+        bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
+    }
+
+    #[test]
+    fn needs_escape_agrees_with_the_byte_scan() {
+        // Every byte value at every position of a 17-byte window (two
+        // words and a remainder), over printable and high-byte fillers.
+        for filler in [b'a', b' ', 0x80, 0xc3, 0xff, 0x7e, 0x21] {
+            for pos in 0..17 {
+                for b in 0..=255u8 {
+                    let mut bytes = [filler; 17];
+                    bytes[pos] = b;
+                    assert_eq!(
+                        needs_escape(&bytes),
+                        naive(&bytes),
+                        "{filler:#x} {pos} {b:#x}"
+                    );
+                    assert_eq!(needs_escape(&bytes[..pos + 1]), naive(&bytes[..pos + 1]));
+                }
+            }
+        }
+        assert!(!needs_escape(b""));
+        assert!(!needs_escape("héllo wörld ☃ ascii only".as_bytes()));
+        assert!(needs_escape("bell\u{7}".as_bytes()));
+        assert!(needs_escape("c1 \u{85} next line".as_bytes()));
     }
 }
