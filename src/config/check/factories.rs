@@ -9,11 +9,11 @@
 
 use std::sync::Arc;
 
+use super::handlers::handler_level;
 use super::{Checker, Names};
 use crate::args::{self, Args, Entry, join, show};
 use crate::format::class as format_class;
 use crate::handler::class as handler_class;
-use crate::level::Level;
 use crate::model::{FilterSpec, HandlerSpec, NamedFormatter};
 use crate::registry::{self, FactoryArgs, UserFilter, UserFormat, UserHandlerSettings, user};
 use crate::tree::{Node, Value};
@@ -253,24 +253,16 @@ impl<'t> Checker<'t> {
         let path = join("handlers", entry.key);
         let before = self.problems.len();
         let mut args = self.factory_args("handlers", entry, &[], false)?;
-        let level = match args.get("level") {
-            None => Some(Level::NOTSET),
-            Some(_) => args.level("level"),
-        };
-        let formatter_node = args.get("formatter");
-        let filters_node = args.get("filters");
+        let level = handler_level(&mut args);
+        let (formatter_node, filters_node) = (args.get("formatter"), args.get("filters"));
         drop(args);
-        let formatter = formatter_node.and_then(|e| {
-            self.reference(
-                e.value,
-                &join(&path, "formatter"),
-                "formatter",
-                formatter_names,
-            )
-        });
-        let filters = filters_node.map_or_else(Vec::new, |e| {
-            self.refs(e.value, &join(&path, "filters"), "filter", filter_names)
-        });
+        let (formatter, filters) = self.handler_refs(
+            &path,
+            formatter_node,
+            filters_node,
+            formatter_names,
+            filter_names,
+        );
         let Some(factory) = factory else {
             return Some(None);
         };

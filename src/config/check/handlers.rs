@@ -9,6 +9,39 @@ use crate::level::Level;
 use crate::model::HandlerSpec;
 use crate::suggest::{closest, did_you_mean, one_of};
 
+/// A handler's `level:` (NOTSET when absent); `None` after a problem.
+pub(super) fn handler_level(args: &mut crate::args::Args<'_, '_>) -> Option<Level> {
+    match args.get("level") {
+        None => Some(Level::NOTSET),
+        Some(_) => args.level("level"),
+    }
+}
+
+impl Checker<'_> {
+    /// A handler's `formatter:` and `filters:` resolved to indexes.
+    pub(super) fn handler_refs(
+        &mut self,
+        path: &str,
+        formatter: Option<Entry<'_>>,
+        filters: Option<Entry<'_>>,
+        formatter_names: &Names,
+        filter_names: &Names,
+    ) -> (Option<usize>, Vec<usize>) {
+        let formatter = formatter.and_then(|e| {
+            self.reference(
+                e.value,
+                &join(path, "formatter"),
+                "formatter",
+                formatter_names,
+            )
+        });
+        let filters = filters.map_or_else(Vec::new, |e| {
+            self.refs(e.value, &join(path, "filters"), "filter", filter_names)
+        });
+        (formatter, filters)
+    }
+}
+
 /// Keys every handler accepts.
 const HANDLER_COMMON: &[&str] = &["class", "level", "formatter", "filters"];
 
@@ -73,24 +106,16 @@ impl Checker<'_> {
         }
         let settings = class.and_then(|class| (class.parse)(&mut args));
         let terminator = class.and_then(|class| super::attributes::attributes(&mut args, class));
-        let level = match args.get("level") {
-            None => Some(Level::NOTSET),
-            Some(_) => args.level("level"),
-        };
-        let formatter_node = args.get("formatter");
-        let filters_node = args.get("filters");
+        let level = handler_level(&mut args);
+        let (formatter_node, filters_node) = (args.get("formatter"), args.get("filters"));
         drop(args);
-        let formatter = formatter_node.and_then(|e| {
-            self.reference(
-                e.value,
-                &join(&path, "formatter"),
-                "formatter",
-                formatter_names,
-            )
-        });
-        let filters = filters_node.map_or_else(Vec::new, |e| {
-            self.refs(e.value, &join(&path, "filters"), "filter", filter_names)
-        });
+        let (formatter, filters) = self.handler_refs(
+            &path,
+            formatter_node,
+            filters_node,
+            formatter_names,
+            filter_names,
+        );
         if self.problems.len() > before {
             return None;
         }
