@@ -11,57 +11,33 @@
 //! interest cache.
 //!
 //! Run: `cargo test --test reload` (add `--features sighup` for the
-//! `SIGHUP` case). A name argument runs only the cases whose name contains it.
+//! `SIGHUP` case). It takes libtest's arguments (`-- NAME`, `--list`).
 
 // A test binary: its items are not a public API.
 #![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod cases;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Child, ExitCode};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub use support::{CHILD_TIMEOUT, Run, poll_until};
+
+/// Marks a child process and names its case.
+const CHILD_ENV: &str = "LOGCONF_RELOAD_CHILD";
 
 /// A case run by the parent. `Err` is a skip, with the reason.
 pub type Test = fn() -> Result<(), String>;
 
-/// How long any child may run before it counts as hung and is killed.
-pub const CHILD_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// The marker that starts every failure report on stderr.
 pub const REPORT: &str = "--- Logging error ---";
 
-/// What a child run produced.
-#[derive(Debug)]
-pub struct Run {
-    pub stdout: String,
-    pub stderr: String,
-    pub status: ExitStatus,
-    pub dir: PathBuf,
-    _tmp: tempfile::TempDir,
-}
-
-impl Run {
-    /// The text of a file the child wrote, relative to its working directory.
-    pub fn file(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.dir.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
-    }
-
-    /// Panics with the child's output unless it exited successfully.
-    pub fn assert_success(&self) {
-        assert!(
-            self.status.success(),
-            "child failed ({}):\nstdout:\n{}\nstderr:\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
-        );
-    }
-}
-
-/// A child started in a fresh directory, its output collected as it comes.
+/// A child started in a fresh directory, its stderr readable while it runs.
 pub struct Running {
     child: Child,
     stdout: std::thread::JoinHandle<String>,
@@ -73,24 +49,8 @@ pub struct Running {
 impl Running {
     /// Starts child case `name` in a fresh directory holding `files`, with `env`.
     pub fn start(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Running {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        for (rel, text) in files {
-            let path = tmp.path().join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).expect("mkdir");
-            }
-            std::fs::write(path, text).expect("write input file");
-        }
-        let mut cmd = Command::new(std::env::current_exe().expect("current exe"));
-        cmd.current_dir(tmp.path())
-            .env("LOGCONF_RELOAD_CHILD", name)
-            .env_remove("LOG_CFG")
-            .env_remove("LOG_PROFILE")
-            .env_remove("RUST_LOG")
-            .env_remove("RUST_BACKTRACE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let tmp = support::temp_with(files);
+        let mut cmd = support::child_command(CHILD_ENV, name, tmp.path());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -153,20 +113,14 @@ impl Running {
                 None => std::thread::sleep(Duration::from_millis(5)),
             }
         };
-        let stdout = self.stdout.join().expect("stdout reader");
         self.stderr_done.join().expect("stderr reader");
         let stderr = self
             .stderr
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        Run {
-            stdout,
-            stderr,
-            status,
-            dir: self.tmp.path().to_owned(),
-            _tmp: self.tmp,
-        }
+        let stdout = self.stdout.join().expect("stdout reader");
+        Run::from_parts(stdout, stderr, status, self.tmp)
     }
 }
 
@@ -175,56 +129,23 @@ pub fn child(name: &str, files: &[(&str, &str)], env: &[(&str, &str)]) -> Run {
     Running::start(name, files, env).finish()
 }
 
-/// Polls `cond` until it holds or `limit` passes; returns whether it held.
-pub fn poll_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 fn main() -> ExitCode {
-    if let Ok(name) = std::env::var("LOGCONF_RELOAD_CHILD") {
-        return cases::run_child(&name);
-    }
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let (mut passed, mut skipped) = (0, 0);
-    let mut failed = Vec::new();
-    let start = Instant::now();
-    for (name, test) in cases::TESTS {
-        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
-            continue;
-        }
-        let t0 = Instant::now();
-        match std::panic::catch_unwind(test) {
-            Ok(Ok(())) => {
-                println!("ok   {name} ({:.2?})", t0.elapsed());
-                passed += 1;
-            }
-            Ok(Err(reason)) => {
-                println!("skip {name}: {reason}");
-                skipped += 1;
-            }
-            Err(_) => {
-                println!("FAIL {name}");
-                failed.push(*name);
-            }
-        }
-    }
-    println!(
-        "{passed} passed, {} failed, {skipped} skipped in {:.2?}",
-        failed.len(),
-        start.elapsed()
-    );
-    if failed.is_empty() && passed + skipped > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    // One case at a time unless `--test-threads` says otherwise: the cases
+    // time reloads and load both cores.
+    support::main(
+        CHILD_ENV,
+        cases::run_child,
+        || {
+            cases::TESTS
+                .iter()
+                .map(|&(name, test)| {
+                    support::Trial::ignorable_test(name, move || match test() {
+                        Ok(()) => Ok(support::Completion::Completed),
+                        Err(reason) => Ok(support::Completion::ignored_with(reason)),
+                    })
+                })
+                .collect()
+        },
+        Some(1),
+    )
 }

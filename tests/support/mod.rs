@@ -1,5 +1,5 @@
-//! What the three `harness = false` runners (`tests/e2e`, `tests/conformance`,
-//! `tests/reliability`) share: the libtest command line and summary (through
+//! What the `harness = false` runners (`tests/e2e`, `tests/conformance`,
+//! `tests/reliability`, `tests/reload`) share: the libtest command line and summary (through
 //! `libtest-mimic`: a name filter, `--exact`, `--skip`, `--list`,
 //! `--test-threads`, and the closing `test result: ... N passed; N failed`
 //! line), re-running the test binary as a child process in a temporary
@@ -181,18 +181,31 @@ impl Run {
     }
 }
 
+impl Run {
+    /// A finished child's output; `tmp` is its working directory, kept
+    /// until the `Run` is dropped.
+    pub fn from_parts(
+        stdout: String,
+        stderr: String,
+        status: ExitStatus,
+        tmp: tempfile::TempDir,
+    ) -> Run {
+        Run {
+            stdout,
+            stderr,
+            status,
+            dir: tmp.path().to_owned(),
+            _tmp: tmp,
+        }
+    }
+}
+
 /// Spawns `cmd` (set up with [`prepare`] or [`child_command`]) and collects
 /// its output under [`CHILD_TIMEOUT`]; `tmp` is its working directory.
 pub fn run_in(mut cmd: Command, tmp: tempfile::TempDir) -> Run {
     let spawned = cmd.spawn().expect("spawn child");
     let (stdout, stderr, status) = wait_output(spawned);
-    Run {
-        stdout,
-        stderr,
-        status,
-        dir: tmp.path().to_owned(),
-        _tmp: tmp,
-    }
+    Run::from_parts(stdout, stderr, status, tmp)
 }
 
 /// Polls `cond` until it holds or `limit` passes; returns whether it held.
