@@ -379,6 +379,8 @@ enum Spec {
 enum Piece {
     /// `Formatter::text[start..end]`.
     Lit(usize, usize),
+    /// A one-byte literal (a separator): pushed, not copied.
+    Byte(u8),
     /// An attribute or field, rendered with its conversion spec.
     Field(Source, Spec),
 }
@@ -552,9 +554,21 @@ impl Formatter {
         } else {
             None
         };
+        let text = b.text;
+        let pieces = b
+            .pieces
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Lit(a, e) if e == a + 1 => match text.as_bytes().get(a) {
+                    Some(&byte) => Piece::Byte(byte),
+                    None => piece,
+                },
+                piece => piece,
+            })
+            .collect();
         Ok(Formatter {
-            text: b.text,
-            pieces: b.pieces,
+            text,
+            pieces,
             named: b.named,
             needs: b.needs,
             escape: Escape {
@@ -569,10 +583,7 @@ impl Formatter {
     pub(crate) fn default_formatter() -> Formatter {
         Formatter {
             text: String::new(),
-            pieces: vec![Piece::Field(
-                Source::Attr(Attr::Message),
-                Spec::Percent(percent::Spec::plain()),
-            )],
+            pieces: vec![Piece::Field(Source::Attr(Attr::Message), Spec::Plain)],
             named: Vec::new(),
             needs: Needs::NONE,
             escape: Escape {
@@ -601,6 +612,7 @@ impl Formatter {
         };
         for piece in &self.pieces {
             match piece {
+                Piece::Byte(byte) => out.push(*byte),
                 Piece::Lit(a, b) => {
                     if let Some(s) = self.text.get(*a..*b) {
                         out.extend_from_slice(s.as_bytes());
@@ -728,6 +740,19 @@ fn module_name<'a>(module_path: &'a str, pathname: &'a str) -> &'a str {
 }
 
 /// The value of an attribute for `record`.
+/// `msecs`, `created` and `relativeCreated`. Out of line: inlined, the
+/// 128-bit arithmetic was hoisted and paid by every record, whatever it
+/// printed.
+#[inline(never)]
+#[allow(clippy::cast_precision_loss)]
+fn time_value(attr: Attr, r: &Record<'_>) -> Value<'static> {
+    match attr {
+        Attr::Msecs => Value::Float((r.created_ns.rem_euclid(1_000_000_000) / 1_000_000) as f64),
+        Attr::Created => Value::Float(r.created_ns as f64 / 1e9),
+        _ => Value::Float(r.relative_ns as f64 / 1e6),
+    }
+}
+
 fn attr_value<'x>(attr: Attr, r: &Record<'x>) -> Value<'x> {
     match attr {
         Attr::Name => Value::Str(r.name),
@@ -735,15 +760,7 @@ fn attr_value<'x>(attr: Attr, r: &Record<'x>) -> Value<'x> {
         Attr::Levelname => Value::LevelName(r.level),
         Attr::Message => Value::Text(r.message),
         Attr::Asctime => Value::Asctime,
-        Attr::Msecs => {
-            let ms = r.created_ns.rem_euclid(1_000_000_000) / 1_000_000;
-            #[allow(clippy::cast_precision_loss)]
-            Value::Float(ms as f64)
-        }
-        #[allow(clippy::cast_precision_loss)]
-        Attr::Created => Value::Float(r.created_ns as f64 / 1e9),
-        #[allow(clippy::cast_precision_loss)]
-        Attr::RelativeCreated => Value::Float(r.relative_ns as f64 / 1e6),
+        Attr::Msecs | Attr::Created | Attr::RelativeCreated => time_value(attr, r),
         Attr::Pathname => Value::Str(r.pathname),
         Attr::Filename => Value::Str(basename(r.pathname)),
         Attr::Module => Value::Str(module_name(r.module_path, r.pathname)),

@@ -172,7 +172,13 @@ pub(super) fn compile(fmt: &str, b: &mut Builder<'_>, validate: bool) -> Result<
         }
         let (source, kind) = b.resolve(key, pct)?;
         check_kind(key, kind, spec.conv, pct)?;
-        b.field(source, AnySpec::Percent(spec));
+        // `%(name)s` without flags is `str(value)`: written directly, no
+        // width or precision to apply.
+        if spec == Spec::plain() {
+            b.field(source, AnySpec::Plain);
+        } else {
+            b.field(source, AnySpec::Percent(spec));
+        }
         lit_start = i;
     }
     b.lit(fmt.get(lit_start..).unwrap_or(""));

@@ -206,7 +206,18 @@ impl Fields {
         }
     }
 
+    /// Whether a buffer grew beyond `bytes` (one test per record, no
+    /// branch per buffer).
+    #[inline]
+    pub(crate) fn is_large(&self, bytes: usize) -> bool {
+        (self.text.capacity() > bytes)
+            | (self.entries.capacity() * std::mem::size_of::<(&str, Slot)>() > bytes)
+            | (self.in_message.capacity() * std::mem::size_of::<(&str, usize, usize)>() > bytes)
+            | (self.groups.capacity() * std::mem::size_of::<(&str, usize)>() > bytes)
+    }
+
     /// Frees buffers that grew beyond `bytes` (after a huge record).
+    #[cold]
     pub(crate) fn release_large(&mut self, bytes: usize) {
         if self.text.capacity() > bytes {
             self.text = String::new();

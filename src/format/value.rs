@@ -56,19 +56,21 @@ fn needs_escape(bytes: &[u8]) -> bool {
     fn has_less(x: u64, n: u64) -> bool {
         (x.wrapping_sub(ONES * n) & !x & HIGHS) != 0
     }
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
+    fn word_needs(chunk: &[u8]) -> bool {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        if has_less(x, 0x20) || has_zero(x ^ (ONES * 0x7f)) || has_zero(x ^ (ONES * 0xc2)) {
-            return true;
-        }
+        has_less(x, 0x20) | has_zero(x ^ (ONES * 0x7f)) | has_zero(x ^ (ONES * 0xc2))
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2);
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.by_ref().any(word_needs) {
+        return true;
+    }
+    // The tail: the last eight bytes, overlapping the last whole word.
+    !chunks.remainder().is_empty() && bytes.get(last..).is_some_and(word_needs)
 }
 
 /// Writes `s` escaped as `esc` says.

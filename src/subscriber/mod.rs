@@ -5,13 +5,14 @@
 
 mod forward;
 mod record;
+mod routes;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use arc_swap::ArcSwap;
 
-use tracing_core::callsite::Identifier;
 use tracing_core::dispatcher::WeakDispatch;
 use tracing_core::subscriber::Interest;
 use tracing_core::{Dispatch, Event, Metadata, Subscriber};
@@ -30,6 +31,7 @@ use crate::routing::{LAST_RESORT_LEVEL, Route, Router};
 
 pub(crate) use forward::Forward;
 pub(crate) use record::{START, Scratch, SpanData};
+use routes::CallsiteRoutes;
 
 /// What makes the layer look at spans: their names or their fields.
 const SPAN_NEEDS: Needs = Needs::FUNC_NAME
@@ -119,7 +121,7 @@ pub(crate) struct Shared {
     /// ([`Handler::takes_records`]): only then are spans looked up.
     records: bool,
     /// Routes of `tracing` callsites, filled as they register.
-    callsites: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
+    callsites: CallsiteRoutes,
     /// Routes by target name, for `log` records and unregistered callsites.
     targets: RwLock<HashMap<String, Arc<Route>>>,
     /// The clock of record timestamps when one was injected; `None` reads
@@ -128,34 +130,6 @@ pub(crate) struct Shared {
     /// Dropped with the config: wakes its flush thread to end it.
     flusher: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
 }
-
-/// A hasher for callsite identities, which hash as a pointer or two: one
-/// multiply-rotate per word instead of SipHash (the keys are addresses of
-/// statics, not attacker-chosen).
-#[derive(Debug, Default, Clone, Copy)]
-struct PtrHasher(u64);
-
-impl std::hash::Hasher for PtrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-}
-
-type BuildPtrHasher = std::hash::BuildHasherDefault<PtrHasher>;
 
 /// How many target names keep their computed route (`tracing` callsites are
 /// finite and always kept; `log` targets may be made at run time).
@@ -194,7 +168,7 @@ impl Shared {
             needs,
             clock,
             records,
-            callsites: RwLock::new(HashMap::default()),
+            callsites: CallsiteRoutes::default(),
             targets: RwLock::new(HashMap::new()),
             flusher: std::sync::Mutex::new(None),
         }
@@ -235,22 +209,14 @@ impl Shared {
     }
 
     /// The route for a `tracing` callsite, computed once per callsite.
-    fn route_for_callsite(&self, meta: &Metadata<'_>) -> Arc<Route> {
+    fn route_for_callsite(&self, meta: &Metadata<'_>) -> Cow<'_, Arc<Route>> {
         let id = meta.callsite();
-        if let Some(route) = self
-            .callsites
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-        {
-            return Arc::clone(route);
+        if let Some(route) = self.callsites.get(&id) {
+            return route;
         }
         let route = self.route_for_target(meta.target());
-        self.callsites
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Arc::clone(&route));
-        route
+        self.callsites.insert(id, Arc::clone(&route));
+        Cow::Owned(route)
     }
 
     /// Flushes every handler.
@@ -319,12 +285,18 @@ impl Shared {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         // A `log` record carries its real target in its fields.
+        // (`tracing-log`'s callsites have the target `log`: no other event
+        // pays for the question.)
         #[cfg(feature = "log")]
-        let normalized = event.normalized_metadata();
+        let normalized = if event.metadata().target() == "log" {
+            event.normalized_metadata()
+        } else {
+            None
+        };
         #[cfg(not(feature = "log"))]
         let normalized: Option<Metadata<'_>> = None;
         let (meta, route) = match &normalized {
-            Some(meta) => (meta, self.route_for_target(meta.target())),
+            Some(meta) => (meta, Cow::Owned(self.route_for_target(meta.target()))),
             None => (event.metadata(), self.route_for_callsite(event.metadata())),
         };
         let level = Level::from_tracing(meta.level());
@@ -586,6 +558,12 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Whether the buffer grew beyond `bytes`.
+    #[inline]
+    pub(crate) fn is_large(&self, bytes: usize) -> bool {
+        self.buf.capacity() > bytes
+    }
+
     /// Frees the buffer if it grew beyond `bytes` (after a huge record).
     pub(crate) fn release_large(&mut self, bytes: usize) {
         if self.buf.capacity() > bytes {
@@ -619,7 +597,10 @@ impl Output {
                 if let Some(f) = formatters.get(formatter) {
                     f.format(record, &mut self.buf);
                 }
-                self.buf.extend_from_slice(terminator);
+                match terminator {
+                    [byte] => self.buf.push(*byte),
+                    _ => self.buf.extend_from_slice(terminator),
+                }
                 let end = self.buf.len();
                 self.done.push((formatter, terminator_id, start, end));
                 (start, end)

@@ -105,7 +105,25 @@ impl Scratch {
     /// 16 MiB record does not keep 16 MiB per thread for the thread's life.
     /// Ordinary records never reach the bound: they keep their buffers and
     /// allocate nothing.
+    #[inline]
     fn release_large(&mut self) {
+        let spans_bytes = self.spans.capacity() * std::mem::size_of::<(&str, usize, usize)>();
+        let large = (self.message.capacity() > KEEP_BYTES)
+            | (self.extra.capacity() > KEEP_BYTES)
+            | (self.span_text.capacity() > KEEP_BYTES)
+            | (spans_bytes > KEEP_BYTES)
+            | self.fields.is_large(KEEP_BYTES)
+            | self.span_fields.is_large(KEEP_BYTES)
+            | self.out.is_large(KEEP_BYTES);
+        if large {
+            self.release_each();
+        }
+    }
+
+    /// [`Scratch::release_large`]'s work, once a buffer is known to be large.
+    #[cold]
+    #[inline(never)]
+    fn release_each(&mut self) {
         fn release(s: &mut String) {
             if s.capacity() > KEEP_BYTES {
                 *s = String::new();
