@@ -14,6 +14,7 @@
 //! | `text_time` | the same with `%(asctime)s` |
 //! | `buffered` | `text` with `buffer:` (a write every 64 KiB) |
 //! | `fanout` | three file handlers, two formatters |
+//! | `json` | an INFO event with three fields as a JSON line (`logconf.JsonFormatter`) to a file |
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ fn config(path: &str, dir: &Path) -> Option<String> {
             file("two.log"),
             file("three.log")
         ),
+        "json" => format!(
+            "version: 1\nformatters: {{j: {{class: logconf.JsonFormatter}}}}\nhandlers:\n  file: {{class: logging.FileHandler, formatter: j, filename: {}}}\nroot: {{level: DEBUG, handlers: [file]}}\n",
+            file("app.jsonl")
+        ),
         _ => return None,
     })
 }
@@ -46,6 +51,11 @@ fn config(path: &str, dir: &Path) -> Option<String> {
 #[inline(never)]
 fn app_info(i: u64) {
     tracing::info!(target: "bench_app::service", "request {} handled in {} ms", i, 42);
+}
+
+#[inline(never)]
+fn app_fields(i: u64) {
+    tracing::info!(target: "bench_app::service", user = "alice", rows = i, ok = true, "request handled in {} ms", 42);
 }
 
 #[inline(never)]
@@ -64,7 +74,7 @@ fn main() -> ExitCode {
         args.first(),
         args.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: instructions quiet|quiet_log|text|text_time|buffered|fanout N");
+        eprintln!("usage: instructions quiet|quiet_log|text|text_time|buffered|fanout|json N");
         return ExitCode::from(2);
     };
     let Ok(dir) = tempfile::tempdir() else {
@@ -86,6 +96,7 @@ fn main() -> ExitCode {
     let event: fn(u64) = match path.as_str() {
         "quiet" => sdk_debug,
         "quiet_log" => log_sdk_debug,
+        "json" => app_fields,
         _ => app_info,
     };
     event(0);

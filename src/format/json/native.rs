@@ -7,7 +7,7 @@
 
 use std::io::Write as _;
 
-use super::write::{Dialect, Floats, Utc, split_ns, write_str};
+use super::write::{Dialect, Floats, Utc, split_ns, write_digits, write_str};
 use super::{JsonError, StaticValue};
 use crate::format::value::write_level_name;
 use crate::format::{FieldValue, Fields, Needs, Record};
@@ -296,18 +296,12 @@ impl Native {
                     } else if utc.year < 0 {
                         let _ = write!(out, "{:05}", utc.year);
                     } else {
-                        let _ = write!(out, "{:04}", utc.year);
+                        write_digits(out, utc.year.unsigned_abs(), 4);
                     }
-                    let _ = write!(
-                        out,
-                        "-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z\"",
-                        utc.month,
-                        utc.day,
-                        utc.hour,
-                        utc.minute,
-                        utc.second,
-                        sub / 1_000
-                    );
+                    utc.write_rest(out);
+                    out.push(b'.');
+                    write_digits(out, u64::from(sub / 1_000), 6);
+                    out.extend_from_slice(b"Z\"");
                 }
                 Member::Level => {
                     out.push(b'"');

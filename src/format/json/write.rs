@@ -50,12 +50,8 @@ impl Dialect {
         match v {
             // Text a formatter adds is still a JSON string, escaped.
             FieldValue::Str(s) | FieldValue::Raw(s) => write_str(out, s, self.ascii),
-            FieldValue::I64(i) => {
-                let _ = write!(out, "{i}");
-            }
-            FieldValue::U64(u) => {
-                let _ = write!(out, "{u}");
-            }
+            FieldValue::I64(i) => write_i64(out, i),
+            FieldValue::U64(u) => write_digits(out, u, 1),
             FieldValue::F64(f) => self.float(out, f),
             FieldValue::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         }
@@ -132,6 +128,37 @@ fn needs_escape(b: u8, ascii: bool) -> bool {
     b < 0x20 || b == b'"' || b == b'\\' || (ascii && b > 0x7e)
 }
 
+/// The length of the longest prefix of `bytes`, in whole eight-byte words,
+/// holding no byte [`needs_escape`] (`bytes.len()` when no byte needs it).
+fn clean_prefix(bytes: &[u8], ascii: bool) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut done = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Below 0x20, `"`, `\\`; with `ascii`, also 0x7f and above.
+        let mut found = (x.wrapping_sub(ONES * 0x20) & !x & HIGHS)
+            | has_zero(x ^ (ONES * u64::from(b'"')))
+            | has_zero(x ^ (ONES * u64::from(b'\\')));
+        if ascii {
+            found |= (x & HIGHS) | has_zero(x ^ (ONES * 0x7f));
+        }
+        if found != 0 {
+            return done;
+        }
+        done += 8;
+    }
+    let tail = bytes.get(done..).unwrap_or_default();
+    if tail.iter().any(|&b| needs_escape(b, ascii)) {
+        done
+    } else {
+        bytes.len()
+    }
+}
+
 /// Writes `s` as a JSON string: `"` and `\` escaped, C0 controls as `\n`
 /// `\r` `\t` `\b` `\f` or `\u00XX`; with `ascii`, DEL and every non-ASCII
 /// character as `\uXXXX` (a surrogate pair above U+FFFF), as Python's
@@ -140,8 +167,15 @@ fn needs_escape(b: u8, ascii: bool) -> bool {
 pub(super) fn write_str(out: &mut Vec<u8>, s: &str, ascii: bool) {
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Whole words without anything to escape are skipped eight bytes at a
+    // time; the usual string is copied in one piece.
+    let mut i = clean_prefix(bytes, ascii);
+    if i == bytes.len() {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut clean = 0;
-    let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if !needs_escape(b, ascii) {
@@ -191,6 +225,33 @@ fn write_u(out: &mut Vec<u8>, u: u32) {
     out.extend_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
 }
 
+/// Writes `v` in decimal, at least `width` (at most 20) digits, zero-padded, without
+/// `core::fmt` (timestamps and integers of every JSON record go through
+/// this).
+pub(super) fn write_digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    while v > 0 || start == buf.len() {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            #[allow(clippy::cast_possible_truncation, reason = "a digit")]
+            let digit = (v % 10) as u8;
+            *slot = b'0' + digit;
+        }
+        v /= 10;
+    }
+    let start = start.min(buf.len().saturating_sub(width));
+    out.extend_from_slice(buf.get(start..).unwrap_or_default());
+}
+
+/// Writes a signed integer in decimal.
+pub(super) fn write_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_digits(out, v.unsigned_abs(), 1);
+}
+
 /// A UTC calendar date and time of day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Utc {
@@ -231,11 +292,26 @@ impl Utc {
 
     /// `YYYY-MM-DDTHH:MM:SS`.
     pub(super) fn write(&self, out: &mut Vec<u8>) {
-        let _ = write!(
-            out,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        );
+        if (0..=9999).contains(&self.year) {
+            write_digits(out, self.year.unsigned_abs(), 4);
+        } else {
+            let _ = write!(out, "{:04}", self.year);
+        }
+        self.write_rest(out);
+    }
+
+    /// `-MM-DDTHH:MM:SS`: what follows the year.
+    pub(super) fn write_rest(&self, out: &mut Vec<u8>) {
+        for (sep, n) in [
+            (b'-', self.month),
+            (b'-', self.day),
+            (b'T', self.hour),
+            (b':', self.minute),
+            (b':', self.second),
+        ] {
+            out.push(sep);
+            write_digits(out, u64::from(n), 2);
+        }
     }
 }
 
@@ -267,7 +343,8 @@ pub(super) fn write_python_timestamp(out: &mut Vec<u8>, created_ns: i128) {
     out.push(b'"');
     Utc::from_secs(secs).write(out);
     if micros != 0 {
-        let _ = write!(out, ".{micros:06}");
+        out.push(b'.');
+        write_digits(out, u64::from(micros), 6);
     }
     out.extend_from_slice(b"+00:00\"");
 }
@@ -289,5 +366,51 @@ pub(super) fn python_time_ns(created_ns: i128) -> i128 {
         float_secs * 1_000_000_000
     } else {
         created_ns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_agree_with_core_fmt() {
+        let values = [0, 1, 9, 10, 99, 100, 12_345, 999_999, 1_000_000, u64::MAX];
+        for v in values {
+            for width in [1, 2, 4, 6, 20] {
+                let mut out = Vec::new();
+                write_digits(&mut out, v, width);
+                assert_eq!(String::from_utf8_lossy(&out), format!("{v:0width$}"));
+            }
+        }
+        for v in [0, -1, 7, i64::MIN, i64::MAX] {
+            let mut out = Vec::new();
+            write_i64(&mut out, v);
+            assert_eq!(String::from_utf8_lossy(&out), v.to_string());
+        }
+    }
+
+    #[test]
+    fn the_word_scan_agrees_with_the_byte_scan() {
+        // Every byte value at every position of a 19-byte window (two
+        // words and a tail), with and without `ascii`.
+        for ascii in [false, true] {
+            for pos in 0..19 {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'a'; 19];
+                    bytes[pos] = b;
+                    let first = bytes.iter().position(|&c| needs_escape(c, ascii));
+                    let clean = clean_prefix(&bytes, ascii);
+                    match first {
+                        None => assert_eq!(clean, bytes.len()),
+                        // The clean prefix ends at or before the first
+                        // byte to escape, on a word boundary.
+                        Some(at) => {
+                            assert!(clean <= at && clean.is_multiple_of(8), "{ascii} {pos} {b}")
+                        }
+                    }
+                }
+            }
+        }
     }
 }
