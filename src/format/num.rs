@@ -41,10 +41,16 @@ pub(super) fn insert_fill(out: &mut Vec<u8>, pos: usize, fill: char, count: usiz
         return;
     }
     let old = out.len();
-    let mut buf = [0u8; 4];
-    let enc = fill.encode_utf8(&mut buf).as_bytes();
-    for _ in 0..count {
-        out.extend_from_slice(enc);
+    if let Ok(byte) = u8::try_from(fill)
+        && byte.is_ascii()
+    {
+        out.resize(old + count, byte);
+    } else {
+        let mut buf = [0u8; 4];
+        let enc = fill.encode_utf8(&mut buf).as_bytes();
+        for _ in 0..count {
+            out.extend_from_slice(enc);
+        }
     }
     let added = out.len() - old;
     if let Some(tail) = out.get_mut(pos..) {
