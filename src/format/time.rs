@@ -16,7 +16,8 @@
 //! The zone is the system's (`TZ` is honoured), read when the formatter is
 //! compiled.
 
-use std::sync::Mutex;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use jiff::fmt::strtime::{BrokenDownTime, Config, PosixCustom};
@@ -26,6 +27,19 @@ use super::FormatError;
 
 const DEFAULT_DATEFMT: &str = "%Y-%m-%d %H:%M:%S";
 
+/// The next [`Clock::id`]: ids are never reused.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// How many clocks each thread keeps a formatted second for.
+const CACHED_CLOCKS: usize = 4;
+
+thread_local! {
+    /// Per thread: the last second each recently used clock formatted, as
+    /// (clock id, second, text). Per thread, so that threads logging at once
+    /// neither share a lock nor write a shared cache line per record.
+    static SECONDS: RefCell<Vec<(u64, Option<i64>, String)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Formats record times for one formatter, caching the last second.
 #[derive(Debug)]
 pub(super) struct Clock {
@@ -34,8 +48,8 @@ pub(super) struct Clock {
     datefmt: Option<String>,
     /// The output depends only on the whole second (no `%f`-like directive).
     cacheable: bool,
-    /// The last formatted second and its text.
-    cache: Mutex<(Option<i64>, String)>,
+    /// Names this clock's entries in the per-thread cache of seconds.
+    id: u64,
 }
 
 impl Clock {
@@ -46,7 +60,7 @@ impl Clock {
             tz,
             datefmt,
             cacheable: true,
-            cache: Mutex::new((None, String::new())),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         };
         let mut a = String::new();
         let mut b = String::new();
@@ -68,8 +82,8 @@ impl Clock {
     /// Shows times in `tz` from now on.
     pub(super) fn set_time_zone(&mut self, tz: TimeZone) {
         self.tz = tz;
-        let cache = self.cache.get_mut().unwrap_or_else(|p| p.into_inner());
-        *cache = (None, String::new());
+        // Seconds cached under the old id were shown in the old zone.
+        self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Formats the date-and-time part (no milliseconds) of `ns`.
@@ -85,19 +99,21 @@ impl Clock {
     /// Appends `asctime` for a record created at `created_ns`.
     pub(super) fn write(&self, out: &mut Vec<u8>, created_ns: i128) {
         let secs = created_ns.div_euclid(1_000_000_000);
-        let key = i64::try_from(secs).ok();
-        match self.cache.try_lock() {
-            Ok(mut guard) => self.write_cached(&mut guard, out, created_ns, key),
-            Err(std::sync::TryLockError::Poisoned(p)) => {
-                let mut guard = p.into_inner();
-                self.write_cached(&mut guard, out, created_ns, key);
-            }
-            Err(std::sync::TryLockError::WouldBlock) => {
-                let start = out.len();
-                if self.write_seconds(out, created_ns).is_err() {
-                    out.truncate(start);
-                }
-            }
+        let key = i64::try_from(secs).ok().filter(|_| self.cacheable);
+        let cached = key.is_some_and(|key| {
+            SECONDS
+                .try_with(|cell| match cell.try_borrow_mut() {
+                    Ok(mut cache) => {
+                        self.write_cached(&mut cache, out, created_ns, key);
+                        true
+                    }
+                    // An event logged while this thread formats a time.
+                    Err(_) => false,
+                })
+                .unwrap_or(false)
+        });
+        if !cached {
+            self.write_direct(out, created_ns);
         }
         if self.datefmt.is_none() {
             // `,mmm`, without `core::fmt` (every record with a time).
@@ -107,29 +123,92 @@ impl Clock {
         }
     }
 
+    /// Formats the seconds of `created_ns` straight into `out`.
+    fn write_direct(&self, out: &mut Vec<u8>, created_ns: i128) {
+        let start = out.len();
+        if self.write_seconds(out, created_ns).is_err() {
+            out.truncate(start);
+        }
+    }
+
+    /// Appends the text of second `key` from this thread's `cache`,
+    /// formatting it first when the clock's entry holds another second.
     fn write_cached(
         &self,
-        cache: &mut (Option<i64>, String),
+        cache: &mut Vec<(u64, Option<i64>, String)>,
         out: &mut Vec<u8>,
         created_ns: i128,
-        key: Option<i64>,
+        key: i64,
     ) {
-        if !self.cacheable || key.is_none() {
-            let start = out.len();
-            if self.write_seconds(out, created_ns).is_err() {
-                out.truncate(start);
+        let at = match cache.iter().position(|entry| entry.0 == self.id) {
+            Some(at) => at,
+            None => {
+                if cache.len() >= CACHED_CLOCKS {
+                    cache.remove(0);
+                }
+                cache.push((self.id, None, String::new()));
+                cache.len() - 1
             }
+        };
+        let Some((_, second, text)) = cache.get_mut(at) else {
+            self.write_direct(out, created_ns);
             return;
-        }
-        if cache.0 != key {
-            cache.1.clear();
-            cache.0 = None;
-            if self.write_seconds(&mut cache.1, created_ns).is_ok() {
-                cache.0 = key;
+        };
+        if *second != Some(key) {
+            text.clear();
+            *second = None;
+            if self.write_seconds(text, created_ns).is_ok() {
+                *second = Some(key);
             } else {
-                cache.1.clear();
+                text.clear();
             }
         }
-        out.extend_from_slice(cache.1.as_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direct(clock: &Clock, ns: i128) -> String {
+        let mut out = Vec::new();
+        clock.write_direct(&mut out, ns);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn the_per_thread_cache_never_mixes_clocks_or_seconds() {
+        // More clocks than the cache keeps, each with its own format, used
+        // in turn over a few seconds: every text is what a fresh format of
+        // that second gives.
+        let formats = ["%Y", "%H:%M:%S", "%d/%m", "%s", "%j", "%T %Z", "%c"];
+        let utc = TimeZone::UTC;
+        let clocks: Vec<Clock> = formats
+            .iter()
+            .map(|f| Clock::new(Some(f), utc.clone()).expect("a valid datefmt"))
+            .collect();
+        let base: i128 = 1_800_000_000 * 1_000_000_000;
+        for step in 0..40i128 {
+            let ns = base + (step / 3) * 1_000_000_000 + step * 7_000_000;
+            for clock in clocks
+                .iter()
+                .rev()
+                .skip(usize::try_from(step % 2).unwrap_or(0))
+            {
+                let mut out = Vec::new();
+                clock.write(&mut out, ns);
+                assert_eq!(String::from_utf8_lossy(&out), direct(clock, ns));
+            }
+        }
+        // A new zone is not served the old zone's text.
+        let mut clock = Clock::new(Some("%H"), TimeZone::UTC).expect("valid");
+        let mut before = Vec::new();
+        clock.write(&mut before, base);
+        clock.set_time_zone(TimeZone::fixed(jiff::tz::offset(5)));
+        let mut after = Vec::new();
+        clock.write(&mut after, base);
+        assert_ne!(before, after);
+        assert_eq!(String::from_utf8_lossy(&after), direct(&clock, base));
     }
 }
