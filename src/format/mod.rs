@@ -381,6 +381,9 @@ enum Piece {
     Lit(usize, usize),
     /// A one-byte literal (a separator): pushed, not copied.
     Byte(u8),
+    /// `%(name)s`, `%(levelname)s` or `%(message)s` without flags (the
+    /// usual format): written straight from the record.
+    Plain(Attr),
     /// An attribute or field, rendered with its conversion spec.
     Field(Source, Spec),
 }
@@ -563,6 +566,10 @@ impl Formatter {
                     Some(&byte) => Piece::Byte(byte),
                     None => piece,
                 },
+                Piece::Field(
+                    Source::Attr(attr @ (Attr::Name | Attr::Levelname | Attr::Message)),
+                    Spec::Plain,
+                ) => Piece::Plain(attr),
                 piece => piece,
             })
             .collect();
@@ -618,18 +625,42 @@ impl Formatter {
                         out.extend_from_slice(s.as_bytes());
                     }
                 }
-                Piece::Field(Source::Attr(Attr::Message), spec) if self.hides_fields(record) => {
-                    with_message_buffer(|message| {
-                        record.fields.message_without(
-                            record.message,
-                            |name| self.named.iter().any(|(n, _)| n == name),
-                            message,
-                        );
-                        render(out, Value::Text(message), spec, &ctx);
-                    });
+                Piece::Plain(Attr::Name) => out.extend_from_slice(record.name.as_bytes()),
+                Piece::Plain(Attr::Levelname) => value::write_level_name(out, record.level),
+                Piece::Plain(attr) => {
+                    let source = Source::Attr(*attr);
+                    if *attr == Attr::Message && !self.hides_fields(record) {
+                        value::write_escaped(out, record.message, self.escape);
+                    } else {
+                        self.field(out, source, &Spec::Plain, record, &ctx);
+                    }
                 }
-                Piece::Field(source, spec) => render(out, self.value(*source, record), spec, &ctx),
+                Piece::Field(source, spec) => self.field(out, *source, spec, record, &ctx),
             }
+        }
+    }
+
+    /// Writes one field by its spec.
+    fn field(
+        &self,
+        out: &mut Vec<u8>,
+        source: Source,
+        spec: &Spec,
+        record: &Record<'_>,
+        ctx: &Ctx<'_>,
+    ) {
+        match source {
+            Source::Attr(Attr::Message) if self.hides_fields(record) => {
+                with_message_buffer(|message| {
+                    record.fields.message_without(
+                        record.message,
+                        |name| self.named.iter().any(|(n, _)| n == name),
+                        message,
+                    );
+                    render(out, Value::Text(message), spec, ctx);
+                });
+            }
+            source => render(out, self.value(source, record), spec, ctx),
         }
     }
 

@@ -14,6 +14,7 @@
 //! | `text_time` | the same with `%(asctime)s` |
 //! | `buffered` | `text` with `buffer:` (a write every 64 KiB) |
 //! | `fanout` | three file handlers, two formatters |
+//! | `floor`, `floor_buffered` | `text`'s event through the floor layer (`logconf_bench::floor`), not logconf: what any `tracing` layer pays (not budgeted) |
 //! | `json` | an INFO event with three fields as a JSON line (`logconf.JsonFormatter`) to a file |
 
 use std::path::Path;
@@ -68,19 +69,58 @@ fn log_sdk_debug(i: u64) {
     log::debug!(target: "aws_sdk_ec2::client", "request {} handled in {} ms", i, 42);
 }
 
+/// `n` records through the floor layer instead of logconf.
+fn floor(dir: &Path, buffered: bool, n: u64) -> ExitCode {
+    use logconf_bench::floor::FloorLayer;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("floor.log"))
+    {
+        Ok(file) => std::sync::Arc::new(file),
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let layer = if buffered {
+        FloorLayer::buffered(file)
+    } else {
+        FloorLayer::per_record(file)
+    };
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    tracing::dispatcher::with_default(&dispatch, || {
+        app_info(0);
+        for i in 1..=n {
+            app_info(std::hint::black_box(i));
+        }
+    });
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(path), Some(n)) = (
         args.first(),
         args.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: instructions quiet|quiet_log|text|text_time|buffered|fanout|json N");
+        eprintln!(
+            "usage: instructions quiet|quiet_log|text|text_time|buffered|fanout|json|floor|floor_buffered N"
+        );
         return ExitCode::from(2);
     };
     let Ok(dir) = tempfile::tempdir() else {
         eprintln!("cannot make a temporary directory");
         return ExitCode::FAILURE;
     };
+    if let Some(buffered) = match path.as_str() {
+        "floor" => Some(false),
+        "floor_buffered" => Some(true),
+        _ => None,
+    } {
+        return floor(dir.path(), buffered, n);
+    }
     let Some(yaml) = config(path, dir.path()) else {
         eprintln!("unknown path {path}");
         return ExitCode::from(2);
