@@ -436,7 +436,12 @@ impl Logging {
     }
 
     /// Installs this config as the global `tracing` subscriber and routes
-    /// `log` records into it (with the `log` feature, on by default).
+    /// `log` records into it (with the `log` feature, on by default; see
+    /// [`install_log_bridge`](crate::install_log_bridge)). The `log` crate's
+    /// max level then follows the config, through reloads: a `log` record
+    /// more verbose than anything the config writes costs one comparison.
+    /// A scoped subscriber (`with_default`) that wants `log` records more
+    /// verbose than that raises it with `log::set_max_level`.
     ///
     /// # Errors
     ///
@@ -459,12 +464,19 @@ impl Logging {
         crate::bridge::ensure_no_global_subscriber()?;
         #[cfg(feature = "log")]
         crate::bridge::install_log_bridge()?;
-        tracing::subscriber::set_global_default(self.subscriber()).map_err(|err| {
+        let dispatch =
+            tracing_core::Dispatch::new(tracing_subscriber::registry().with(self.layer()));
+        // Where the subscriber lives, for the `log` gate to know it again.
+        #[cfg(feature = "log")]
+        let address = crate::bridge::installed_address(&dispatch);
+        tracing_core::dispatcher::set_global_default(dispatch).map_err(|err| {
             Error::install_because(
                 "a global tracing subscriber is already installed; use `Logging::layer` to add logconf to it",
                 err,
             )
         })?;
+        #[cfg(feature = "log")]
+        crate::bridge::installed_globally(address, &self.runtime);
         flush_on_panic(&self.runtime);
         log_source(&self.source);
         Ok(Guard {

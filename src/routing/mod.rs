@@ -367,6 +367,34 @@ impl Router {
         }
     }
 
+    /// A level below which no record is written, whatever its target: no
+    /// route's threshold ([`Route::threshold`]) is below it. A route's
+    /// threshold is the higher of its effective level (some logger's level
+    /// that is not NOTSET, or NOTSET when the root is) and the lowest level
+    /// of a handler it reaches (or lastResort's WARNING), so the higher of
+    /// the lowest of each bounds them all. Filters only ever raise a
+    /// threshold. (The `log` crate's max level is set from it.)
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn lowest_output(&self) -> Level {
+        let effective = self
+            .loggers
+            .iter()
+            .map(|l| l.spec.level)
+            .chain(self.env_levels.iter().map(|e| e.level))
+            .filter(|&level| level != Level::NOTSET)
+            .chain(std::iter::once(self.root.level))
+            .min()
+            .unwrap_or(Level::NOTSET);
+        let handlers = self
+            .handlers
+            .iter()
+            .map(|&(level, _)| level)
+            .chain(std::iter::once(LAST_RESORT_LEVEL))
+            .min()
+            .unwrap_or(Level::NOTSET);
+        effective.max(handlers)
+    }
+
     /// Whether the filters of handler `h` pass records from `target`
     /// (Python's `Handler.filter`, when another handler passes a record on).
     pub(crate) fn handler_passes(&self, h: usize, target: &str) -> bool {

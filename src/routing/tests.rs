@@ -255,3 +255,135 @@ fn a_handler_listed_twice_on_one_logger_is_attached_once() {
     assert_eq!(handlers_of(&r.route("a")), vec![0]);
     assert_eq!(handlers_of(&r.route("z")), vec![0]);
 }
+
+#[test]
+fn lowest_output_is_the_most_verbose_threshold() {
+    // The quiet preset's WARNING is not below the root's DEBUG.
+    let m = model(
+        Vec::new(),
+        logger("", Level::DEBUG, &[0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
+    assert_eq!(Router::new(&m).lowest_output(), Level::DEBUG);
+    // A verbose logger lowers it; a NOTSET one does not.
+    let m = model(
+        vec![
+            logger("app", Level::TRACE, &[], true),
+            logger("lib", Level::NOTSET, &[], true),
+        ],
+        logger("", Level::WARNING, &[0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
+    assert_eq!(Router::new(&m).lowest_output(), Level::TRACE);
+    // Handler levels hold it up: DEBUG loggers, INFO handlers.
+    let m = model(
+        vec![logger("app", Level::DEBUG, &[1], true)],
+        logger("", Level::DEBUG, &[0], true),
+        vec![handler("a", Level::INFO), handler("b", Level::ERROR)],
+    );
+    assert_eq!(Router::new(&m).lowest_output(), Level::INFO);
+    // A NOTSET root lets everything through.
+    let m = model(
+        Vec::new(),
+        logger("", Level::NOTSET, &[0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
+    assert_eq!(Router::new(&m).lowest_output(), Level::NOTSET);
+    // `RUST_LOG` levels count.
+    let mut m = model(
+        Vec::new(),
+        logger("", Level::WARNING, &[0], true),
+        vec![handler("h", Level::NOTSET)],
+    );
+    m.env_levels = crate::env_levels::parse("app::db=trace", "RUST_LOG").expect("valid");
+    assert_eq!(Router::new(&m).lowest_output(), Level::TRACE);
+    // `off` leaves the quiet preset's WARNING (those loggers have their
+    // own level); without the preset nothing is written.
+    m.env_levels = crate::env_levels::parse("off", "RUST_LOG").expect("valid");
+    assert_eq!(Router::new(&m).lowest_output(), Level::WARNING);
+    m.quiet_dependencies = false;
+    assert_eq!(Router::new(&m).lowest_output(), crate::env_levels::OFF);
+}
+
+mod lowest_output_bounds {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &["a", "a::b", "a::b::c", "b", "a_*", "aws_sdk_ec2", "x::*"];
+    const TARGETS: &[&str] = &[
+        "",
+        "a",
+        "a::b",
+        "a::b::c",
+        "a::b::c::d",
+        "a::bb",
+        "a_z",
+        "b::q",
+        "aws_sdk_ec2::client",
+        "aws_sdk_s3",
+        "hyper",
+        "x::y::z",
+        "zzz",
+    ];
+    const LEVELS: &[Level] = &[
+        Level::NOTSET,
+        Level::TRACE,
+        Level::DEBUG,
+        Level::from_number(15),
+        Level::INFO,
+        Level::WARNING,
+        Level::ERROR,
+        Level::CRITICAL,
+    ];
+
+    fn level() -> impl Strategy<Value = Level> {
+        prop::sample::select(LEVELS)
+    }
+
+    fn spec() -> impl Strategy<Value = (usize, Level, Vec<usize>, bool)> {
+        (
+            0..NAMES.len(),
+            level(),
+            prop::collection::vec(0..3usize, 0..3),
+            any::<bool>(),
+        )
+    }
+
+    proptest! {
+        /// No target's threshold is below `lowest_output`.
+        #[test]
+        fn no_route_is_below_it(
+            loggers in prop::collection::vec(spec(), 0..5),
+            root in (level(), prop::collection::vec(0..3usize, 0..3)),
+            handler_levels in prop::collection::vec(level(), 3),
+            quiet in any::<bool>(),
+            rust_log in prop::sample::select(vec!["", "a::b=trace", "warn", "off,b=debug", "zzz=error"]),
+        ) {
+            let mut seen = Vec::new();
+            let loggers: Vec<LoggerSpec> = loggers
+                .into_iter()
+                .filter(|(n, ..)| {
+                    let fresh = !seen.contains(n);
+                    seen.push(*n);
+                    fresh
+                })
+                .map(|(n, level, handlers, propagate)| logger(NAMES[n], level, &handlers, propagate))
+                .collect();
+            let handlers = handler_levels
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| handler(&format!("h{i}"), l))
+                .collect();
+            let mut m = model(loggers, logger("", root.0, &root.1, true), handlers);
+            m.quiet_dependencies = quiet;
+            m.env_levels = crate::env_levels::parse(rust_log, "RUST_LOG").expect("valid");
+            let r = Router::new(&m);
+            let bound = r.lowest_output();
+            for target in TARGETS {
+                if let Some(threshold) = r.route(target).threshold {
+                    prop_assert!(threshold >= bound, "{target}: {threshold:?} < {bound:?}");
+                }
+            }
+        }
+    }
+}

@@ -6,9 +6,12 @@
 mod forward;
 mod record;
 mod routes;
+#[cfg(feature = "log")]
+mod targets;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use arc_swap::ArcSwap;
@@ -60,6 +63,17 @@ pub(crate) struct Slot {
 #[derive(Debug)]
 pub(crate) struct Runtime {
     current: ArcSwap<Shared>,
+    /// Which config `current` holds, unique in the process (from
+    /// [`GENERATIONS`]): answers kept per thread for `log` targets are
+    /// valid for one generation.
+    generation: AtomicU64,
+}
+
+/// The source of [`Runtime`] generations: never 0, never the same twice.
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Runtime {
@@ -67,6 +81,7 @@ impl Runtime {
     pub(crate) fn new(shared: Arc<Shared>) -> Runtime {
         Runtime {
             current: ArcSwap::new(shared),
+            generation: AtomicU64::new(next_generation()),
         }
     }
 
@@ -77,10 +92,17 @@ impl Runtime {
 
     /// Makes `shared` the current config and returns the previous one.
     /// Callsite interest is rebuilt, so callsites the old config disabled
-    /// for good are asked again. The caller drops (and so flushes) the old
+    /// for good are asked again; answers kept for `log` targets are
+    /// dropped, and the `log` crate's max level follows the new config if
+    /// this one is installed. The caller drops (and so flushes) the old
     /// config after this returns.
     pub(crate) fn swap(&self, shared: Arc<Shared>) -> Arc<Shared> {
         let old = self.current.swap(shared);
+        // After the swap: a thread that sees the new generation reads the
+        // new config.
+        self.generation.store(next_generation(), Ordering::Release);
+        #[cfg(feature = "log")]
+        crate::bridge::config_swapped(self);
         tracing_core::callsite::rebuild_interest_cache();
         old
     }

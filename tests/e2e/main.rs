@@ -12,6 +12,7 @@
 #![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod cases;
+mod log_gate;
 mod new_user;
 #[path = "../support/mod.rs"]
 mod support;
@@ -73,11 +74,16 @@ pub fn repo_file(rel: &str) -> String {
 fn main() -> ExitCode {
     support::main(
         CHILD_ENV,
-        |name| new_user::run_child(name).unwrap_or_else(|| cases::run_child(name)),
+        |name| {
+            new_user::run_child(name)
+                .or_else(|| log_gate::run_child(name))
+                .unwrap_or_else(|| cases::run_child(name))
+        },
         || {
             cases::TESTS
                 .iter()
                 .chain(new_user::TESTS)
+                .chain(log_gate::TESTS)
                 .map(|&(name, test)| support::trial(name, test))
                 .collect()
         },

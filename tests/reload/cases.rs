@@ -18,6 +18,10 @@ pub const TESTS: &[(&str, Test)] = &[
     ("watch_turns_debug_on_and_off", watch_debug_on_off),
     ("watch_thread_ends_with_the_guard", watch_thread_ends),
     ("log_crate_records_follow_the_swap", log_bridge_follows),
+    (
+        "log_crate_levels_follow_reloads_on_every_thread",
+        log_levels_follow_reloads,
+    ),
     ("rust_log_sets_logger_levels", rust_log_levels),
     ("rust_log_span_directives_are_refused", rust_log_refused),
     ("env_substitution_in_values", env_substitution),
@@ -33,6 +37,7 @@ pub fn run_child(name: &str) -> ExitCode {
         "debug_on_off" => child_debug_on_off(),
         "thread_ends" => child_thread_ends(),
         "log_bridge" => child_log_bridge(),
+        "log_levels" => child_log_levels(),
         "init_explain" => child_init_explain(),
         #[cfg(all(feature = "sighup", unix))]
         "sighup" => child_sighup(),
@@ -492,6 +497,85 @@ fn log_bridge_follows() -> Result<(), String> {
     run.assert_success();
     assert_eq!(run.file("a.log"), "one\n");
     assert_eq!(run.file("b.log"), "two\nthree\n");
+    Ok(())
+}
+
+/// `app` at `app`, the root at `root`, one file; with `quiet: false`, no
+/// quiet preset (its loggers hold WARNING).
+fn levels_bridge_config(app: &str, root: &str, quiet: bool) -> String {
+    format!(
+        "version: 1\nlogconf: {{quiet_dependencies: {quiet}}}\nformatters: {{f: {{format: '%(levelname)s %(name)s %(message)s'}}}}\nhandlers:\n  out: {{class: logging.FileHandler, filename: out.log, formatter: f}}\nloggers:\n  app: {{level: {app}}}\nroot: {{level: {root}, handlers: [out]}}\n"
+    )
+}
+
+/// Logs from `app::db` at DEBUG, INFO and WARNING on this thread and on a
+/// second one (each keeps its own answers by target), reloading between
+/// steps; prints the `log` crate's max level at each step.
+fn child_log_levels() -> Result<(), String> {
+    let guard = logconf::init_from_path("logging.yaml").map_err(|e| e.to_string())?;
+    let (to_worker, steps) = std::sync::mpsc::channel::<String>();
+    let (done, from_worker) = std::sync::mpsc::channel::<()>();
+    let worker = std::thread::spawn(move || {
+        for step in steps {
+            log::debug!(target: "app::db", "worker debug {step}");
+            log::info!(target: "app::db", "worker info {step}");
+            log::warn!(target: "app::db", "worker warning {step}");
+            if done.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let step = |name: &str| -> Result<(), String> {
+        println!("{name}: max level {}", log::max_level());
+        log::debug!(target: "app::db", "main debug {name}");
+        log::info!(target: "app::db", "main info {name}");
+        log::warn!(target: "app::db", "main warning {name}");
+        to_worker.send(name.to_owned()).map_err(|e| e.to_string())?;
+        from_worker.recv().map_err(|e| e.to_string())
+    };
+    step("info")?;
+    for (name, app, root, quiet) in [
+        ("debug", "DEBUG", "WARNING", true),
+        ("warning", "WARNING", "ERROR", true),
+        ("error", "ERROR", "ERROR", false),
+    ] {
+        replace_file("logging.yaml", &levels_bridge_config(app, root, quiet))?;
+        guard.reload().map_err(|e| e.to_string())?;
+        step(name)?;
+    }
+    drop(to_worker);
+    worker.join().map_err(|_| "the worker panicked")?;
+    Ok(())
+}
+
+fn log_levels_follow_reloads() -> Result<(), String> {
+    let run = child(
+        "log_levels",
+        &[(
+            "logging.yaml",
+            &levels_bridge_config("INFO", "WARNING", true),
+        )],
+        &[],
+    );
+    run.assert_success();
+    assert_eq!(
+        run.stdout,
+        "info: max level INFO\ndebug: max level DEBUG\nwarning: max level WARN\nerror: max level ERROR\n"
+    );
+    let mut want = String::new();
+    for who in ["main", "worker"] {
+        want += &format!("INFO app::db {who} info info\nWARNING app::db {who} warning info\n");
+    }
+    for who in ["main", "worker"] {
+        want += &format!(
+            "DEBUG app::db {who} debug debug\nINFO app::db {who} info debug\nWARNING app::db {who} warning debug\n"
+        );
+    }
+    for who in ["main", "worker"] {
+        want += &format!("WARNING app::db {who} warning warning\n");
+    }
+    assert_eq!(run.file("out.log"), want);
+    assert_eq!(run.stderr, "");
     Ok(())
 }
 
