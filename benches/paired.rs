@@ -16,7 +16,9 @@ use std::io::Write as _;
 use std::time::Instant;
 
 use common::*;
+use logconf_bench::floor::FloorLayer;
 use tracing::Dispatch;
+use tracing_subscriber::layer::SubscriberExt as _;
 
 /// One contender: runs `k` records and returns the seconds it took.
 type Run<'a> = Box<dyn Fn(u64) -> f64 + 'a>;
@@ -140,6 +142,14 @@ fn main() {
         let lc_buffered = Dispatch::new(built_buffered.subscriber());
         log4rs_use(log4rs_rolling(dir));
         let raw = append(&dir.join("raw.log"));
+        // The floor of any `tracing` layer (see `logconf_bench::floor`).
+        let floor = Dispatch::new(
+            tracing_subscriber::registry()
+                .with(FloorLayer::per_record(append(&dir.join("floor.log")))),
+        );
+        let floor_buffered = Dispatch::new(tracing_subscriber::registry().with(
+            FloorLayer::buffered(append(&dir.join("floor_buffered.log"))),
+        ));
         paired(
             "disabled",
             rounds,
@@ -161,6 +171,11 @@ fn main() {
                 ("log4rs", log_run(log_app_info)),
                 ("raw_write", raw_run(&raw, false)),
                 ("raw_write_getpid", raw_run(&raw, true)),
+                ("floor_layer", tracing_run(&floor, app_info)),
+                (
+                    "floor_layer_buffered",
+                    tracing_run(&floor_buffered, app_info),
+                ),
             ],
         );
         paired(

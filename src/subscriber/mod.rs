@@ -331,8 +331,6 @@ impl Shared {
             None
         };
         let wants_thread = self.needs.contains(Needs::THREAD);
-        let span_text = self.needs.contains(Needs::SPANS);
-        let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
         // Only for record-taking handlers: the event's span and its subscriber.
         let span = if self.records {
             ctx.event_span(event)
@@ -344,57 +342,93 @@ impl Shared {
         let span = span
             .as_ref()
             .map(|(id, dispatch)| EventSpan { id, dispatch });
+        let route = &*route;
         Scratch::with(|scratch| {
-            record::with_thread(wants_thread, |thread| {
-                scratch.visit(event);
-                if (span_text || span_fields)
-                    && let Some(scope) = ctx.event_scope(event)
-                {
-                    for span in scope.from_root() {
-                        let extensions = span.extensions();
-                        let data = extensions.get::<SpanData>();
-                        scratch.add_span(span.name(), data, span_text, span_fields);
-                    }
-                }
-                let (record, out) = scratch.record(
-                    meta,
-                    level,
-                    func_name,
-                    thread,
-                    self.needs,
-                    self.clock.as_deref(),
+            // Out of the closures: the record is built and delivered by a
+            // plain call, its arguments in registers.
+            if wants_thread {
+                record::with_thread(true, |thread| {
+                    self.deliver(
+                        scratch, event, ctx, meta, level, route, func_name, thread, span,
+                    );
+                });
+            } else {
+                self.deliver(
+                    scratch, event, ctx, meta, level, route, func_name, None, span,
                 );
-                // Registered filters: asked per record, only on routes through one.
-                let checks = route.checks.as_deref();
-                if let Some(checks) = checks
-                    && !self.router.passes(&checks.origin, &record)
-                {
-                    return;
-                }
-                for (i, delivery) in route.deliveries.iter().enumerate() {
-                    if level < delivery.level {
-                        continue;
-                    }
-                    if let Some(checks) = checks
-                        && let Some(ids) = checks.deliveries.get(i)
-                        && !self.router.passes(ids, &record)
-                    {
-                        continue;
-                    }
-                    let Some(slot) = self.handlers.get(delivery.handler) else {
-                        continue;
-                    };
-                    if self.records && slot.handler.takes_records() {
-                        self.emit_record(slot, out, &record, span);
-                        continue;
-                    }
-                    self.emit(slot, out, &record, level);
-                }
-                if route.last_resort && level >= LAST_RESORT_LEVEL {
-                    self.emit(&self.last_resort, out, &record, level);
-                }
-            })
+            }
         });
+    }
+
+    /// Builds the record of `event` in `scratch` and hands it to the
+    /// handlers of `route`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site; the parts of an event"
+    )]
+    fn deliver<S>(
+        &self,
+        scratch: &mut record::ScratchParts<'_>,
+        event: &Event<'_>,
+        ctx: &Context<'_, S>,
+        meta: &Metadata<'_>,
+        level: Level,
+        route: &Route,
+        func_name: Option<&'static str>,
+        thread: Option<(u64, &str)>,
+        span: Option<EventSpan<'_>>,
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let span_text = self.needs.contains(Needs::SPANS);
+        let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
+        scratch.visit(event);
+        if (span_text || span_fields)
+            && let Some(scope) = ctx.event_scope(event)
+        {
+            for span in scope.from_root() {
+                let extensions = span.extensions();
+                let data = extensions.get::<SpanData>();
+                scratch.add_span(span.name(), data, span_text, span_fields);
+            }
+        }
+        let (record, out) = scratch.record(
+            meta,
+            level,
+            func_name,
+            thread,
+            self.needs,
+            self.clock.as_deref(),
+        );
+        // Registered filters: asked per record, only on routes through one.
+        let checks = route.checks.as_deref();
+        if let Some(checks) = checks
+            && !self.router.passes(&checks.origin, &record)
+        {
+            return;
+        }
+        for (i, delivery) in route.deliveries.iter().enumerate() {
+            if level < delivery.level {
+                continue;
+            }
+            if let Some(checks) = checks
+                && let Some(ids) = checks.deliveries.get(i)
+                && !self.router.passes(ids, &record)
+            {
+                continue;
+            }
+            let Some(slot) = self.handlers.get(delivery.handler) else {
+                continue;
+            };
+            if self.records && slot.handler.takes_records() {
+                self.emit_record(slot, out, &record, span);
+                continue;
+            }
+            self.emit(slot, out, &record, level);
+        }
+        if route.last_resort && level >= LAST_RESORT_LEVEL {
+            self.emit(&self.last_resort, out, &record, level);
+        }
     }
 }
 
