@@ -5,9 +5,11 @@
 //! workload it prints the median time per record and the median (and
 //! quartiles) of the per-round ratio to `tracing_subscriber`.
 //!
-//! `cargo bench --bench paired -- [ROUNDS]` (default 100). Criterion's
-//! medians (`benches/compare.rs`) measure the same workloads one after the
-//! other; these ratios are the ones to trust when the two disagree.
+//! `cargo bench --bench paired -- [ROUNDS] [WORKLOAD...]` (default 100
+//! rounds, every workload; a workload is run when its name contains one of
+//! the words given). Criterion's medians (`benches/compare.rs`) measure the
+//! same workloads one after the other; these ratios are the ones to trust
+//! when the two disagree.
 
 mod common;
 
@@ -58,6 +60,18 @@ fn raw_run(file: &std::fs::File, syscalls: bool) -> Run<'_> {
                 black_box(std::process::id());
             }
             f.write_all(black_box(line)).expect("write");
+        }
+        t.elapsed().as_secs_f64()
+    })
+}
+
+/// One wall-clock read per record and nothing else: what the
+/// time-rotating handler adds to every record, for scale.
+fn clock_run<'a>() -> Run<'a> {
+    Box::new(move |k| {
+        let t = Instant::now();
+        for _ in 0..k {
+            black_box(std::time::SystemTime::now());
         }
         t.elapsed().as_secs_f64()
     })
@@ -130,6 +144,11 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .find_map(|a| a.parse().ok())
         .unwrap_or(if benching { 100 } else { 2 });
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--") && a.parse::<usize>().is_err())
+        .collect();
+    let wanted = |workload: &str| words.is_empty() || words.iter().any(|w| workload.contains(w));
     let dir = tempfile::tempdir().expect("temp dir");
     let dir = dir.path();
 
@@ -150,59 +169,114 @@ fn main() {
         let floor_buffered = Dispatch::new(tracing_subscriber::registry().with(
             FloorLayer::buffered(append(&dir.join("floor_buffered.log"))),
         ));
-        paired(
-            "disabled",
-            rounds,
-            200_000,
-            &[
-                ("tracing_subscriber", tracing_run(&ts, sdk_debug)),
-                ("logconf", tracing_run(&lc, sdk_debug)),
-                ("log4rs", log_run(log_sdk_debug)),
-            ],
+        if wanted("disabled") {
+            paired(
+                "disabled",
+                rounds,
+                200_000,
+                &[
+                    ("tracing_subscriber", tracing_run(&ts, sdk_debug)),
+                    ("logconf", tracing_run(&lc, sdk_debug)),
+                    ("log4rs", log_run(log_sdk_debug)),
+                ],
+            );
+        }
+        if wanted("enabled") {
+            paired(
+                "enabled",
+                rounds,
+                2_000,
+                &[
+                    ("tracing_subscriber", tracing_run(&ts, app_info)),
+                    ("logconf", tracing_run(&lc, app_info)),
+                    ("logconf_buffered", tracing_run(&lc_buffered, app_info)),
+                    ("log4rs", log_run(log_app_info)),
+                    ("raw_write", raw_run(&raw, false)),
+                    ("raw_write_getpid", raw_run(&raw, true)),
+                    ("floor_layer", tracing_run(&floor, app_info)),
+                    (
+                        "floor_layer_buffered",
+                        tracing_run(&floor_buffered, app_info),
+                    ),
+                ],
+            );
+        }
+        if wanted("contention") {
+            paired(
+                "contention",
+                rounds,
+                20_000,
+                &[
+                    ("tracing_subscriber", threads_run(Some(&ts), app_info)),
+                    ("logconf", threads_run(Some(&lc), app_info)),
+                    ("log4rs", threads_run(None, log_app_info)),
+                ],
+            );
+        }
+    }
+    {
+        // Time- against size-rotating: the same format and records, each
+        // class writing its own file; the size-rotating handler (the
+        // `enabled` workload's logconf) is the baseline. Neither rolls
+        // over during the bench (256 MiB; the next midnight or hour).
+        let size = Dispatch::new(
+            logconf_file_class(
+                &dir.join("size_rotating.log"),
+                "logging.handlers.RotatingFileHandler",
+                &format!("    maxBytes: {MAX_BYTES}\n    backupCount: 1\n"),
+            )
+            .subscriber(),
         );
-        paired(
-            "enabled",
-            rounds,
-            2_000,
-            &[
-                ("tracing_subscriber", tracing_run(&ts, app_info)),
-                ("logconf", tracing_run(&lc, app_info)),
-                ("logconf_buffered", tracing_run(&lc_buffered, app_info)),
-                ("log4rs", log_run(log_app_info)),
-                ("raw_write", raw_run(&raw, false)),
-                ("raw_write_getpid", raw_run(&raw, true)),
-                ("floor_layer", tracing_run(&floor, app_info)),
-                (
-                    "floor_layer_buffered",
-                    tracing_run(&floor_buffered, app_info),
-                ),
-            ],
+        let midnight = Dispatch::new(
+            logconf_file_class(
+                &dir.join("timed_midnight.log"),
+                "logging.handlers.TimedRotatingFileHandler",
+                "    when: midnight\n    backupCount: 1\n",
+            )
+            .subscriber(),
         );
-        paired(
-            "contention",
-            rounds,
-            20_000,
-            &[
-                ("tracing_subscriber", threads_run(Some(&ts), app_info)),
-                ("logconf", threads_run(Some(&lc), app_info)),
-                ("log4rs", threads_run(None, log_app_info)),
-            ],
+        let hourly = Dispatch::new(
+            logconf_file_class(
+                &dir.join("timed_hourly.log"),
+                "logging.handlers.TimedRotatingFileHandler",
+                "    when: H\n    backupCount: 1\n",
+            )
+            .subscriber(),
         );
+        let plain = Dispatch::new(
+            logconf_file_class(&dir.join("plain.log"), "logging.FileHandler", "").subscriber(),
+        );
+        if wanted("rotation") {
+            paired(
+                "rotation (ratios to RotatingFileHandler)",
+                rounds,
+                2_000,
+                &[
+                    ("size_rotating", tracing_run(&size, app_info)),
+                    ("timed_midnight", tracing_run(&midnight, app_info)),
+                    ("timed_hourly", tracing_run(&hourly, app_info)),
+                    ("file", tracing_run(&plain, app_info)),
+                    ("clock_read_alone", clock_run()),
+                ],
+            );
+        }
     }
     {
         let ts = ts_fanout(dir);
         let lc = Dispatch::new(logconf_fanout(dir).subscriber());
         log4rs_use(log4rs_fanout(dir));
-        paired(
-            "fanout",
-            rounds,
-            1_000,
-            &[
-                ("tracing_subscriber", tracing_run(&ts, app_info)),
-                ("logconf", tracing_run(&lc, app_info)),
-                ("log4rs", log_run(log_app_info)),
-            ],
-        );
+        if wanted("fanout") {
+            paired(
+                "fanout",
+                rounds,
+                1_000,
+                &[
+                    ("tracing_subscriber", tracing_run(&ts, app_info)),
+                    ("logconf", tracing_run(&lc, app_info)),
+                    ("log4rs", log_run(log_app_info)),
+                ],
+            );
+        }
     }
     {
         // Formatter runs: null handlers write nothing; the baseline here is
@@ -211,16 +285,18 @@ fn main() {
         let two = Dispatch::new(logconf_null(6, 2).subscriber());
         let six = Dispatch::new(logconf_null(6, 6).subscriber());
         let single = Dispatch::new(logconf_null(1, 1).subscriber());
-        paired(
-            "fanout_null (ratios to 6 handlers / 1 formatter)",
-            rounds,
-            5_000,
-            &[
-                ("logconf_6h_1f", tracing_run(&one, app_info)),
-                ("logconf_6h_2f", tracing_run(&two, app_info)),
-                ("logconf_6h_6f", tracing_run(&six, app_info)),
-                ("logconf_1h_1f", tracing_run(&single, app_info)),
-            ],
-        );
+        if wanted("fanout_null") {
+            paired(
+                "fanout_null (ratios to 6 handlers / 1 formatter)",
+                rounds,
+                5_000,
+                &[
+                    ("logconf_6h_1f", tracing_run(&one, app_info)),
+                    ("logconf_6h_2f", tracing_run(&two, app_info)),
+                    ("logconf_6h_6f", tracing_run(&six, app_info)),
+                    ("logconf_1h_1f", tracing_run(&single, app_info)),
+                ],
+            );
+        }
     }
 }

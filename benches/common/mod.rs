@@ -96,6 +96,28 @@ root:
     build(&yaml)
 }
 
+/// One file handler of `class` (with `keys`, each line `    key: value`)
+/// writing `file`, the format and root of [`logconf_rotating`].
+pub(crate) fn logconf_file_class(file: &Path, class: &str, keys: &str) -> logconf::Logging {
+    let yaml = format!(
+        "version: 1
+formatters:
+  plain:
+    format: '%(levelname)s %(name)s %(message)s'
+handlers:
+  file:
+    class: {class}
+    formatter: plain
+    filename: {}
+{keys}root:
+  level: DEBUG
+  handlers: [file]
+",
+        yaml_path(file)
+    );
+    build(&yaml)
+}
+
 /// Three file handlers, two formatters (`a` shared by two handlers).
 pub(crate) fn logconf_fanout(dir: &Path) -> logconf::Logging {
     let yaml = format!(
