@@ -12,6 +12,7 @@
 //! | `quiet_log` | a `log` DEBUG record under a quieted SDK target |
 //! | `text` | an INFO event formatted (`%(levelname)s %(name)s %(message)s`) and written to a rotating file |
 //! | `text_time` | the same with `%(asctime)s` |
+//! | `timed` | `text` to a `TimedRotatingFileHandler` (`when: midnight`) |
 //! | `buffered` | `text` with `buffer:` (a write every 64 KiB) |
 //! | `fanout` | three file handlers, two formatters |
 //! | `floor`, `floor_buffered` | `text`'s event through the floor layer (`logconf_bench::floor`), not logconf: what any `tracing` layer pays (not budgeted) |
@@ -34,6 +35,10 @@ fn config(path: &str, dir: &Path) -> Option<String> {
     Some(match path {
         "quiet" | "quiet_log" | "text" => rotating(plain, ""),
         "text_time" => rotating(timed, ""),
+        "timed" => format!(
+            "version: 1\nformatters: {{f: {{format: {plain}}}}}\nhandlers:\n  file: {{class: logging.handlers.TimedRotatingFileHandler, formatter: f, when: midnight, filename: {}}}\nroot: {{level: DEBUG, handlers: [file]}}\n",
+            file("timed.log")
+        ),
         "buffered" => rotating(plain, "\n    buffer: {capacity: 65536}"),
         "fanout" => format!(
             "version: 1\nformatters:\n  a: {{format: {plain}}}\n  b: {{format: '%(levelname)s:%(message)s'}}\nhandlers:\n  one: {{class: logging.FileHandler, formatter: a, filename: {}}}\n  two: {{class: logging.FileHandler, formatter: a, filename: {}}}\n  three: {{class: logging.FileHandler, formatter: b, filename: {}}}\nroot: {{level: DEBUG, handlers: [one, two, three]}}\n",
@@ -106,7 +111,7 @@ fn main() -> ExitCode {
         args.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) else {
         eprintln!(
-            "usage: instructions quiet|quiet_log|text|text_time|buffered|fanout|json|floor|floor_buffered N"
+            "usage: instructions quiet|quiet_log|text|text_time|timed|buffered|fanout|json|floor|floor_buffered N"
         );
         return ExitCode::from(2);
     };

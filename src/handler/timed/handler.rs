@@ -163,6 +163,7 @@ impl TimedSettings {
             backup_count: self.backup_count,
             keep: self.keep,
             rollover_at: 0,
+            deadline: (0, SystemTime::UNIX_EPOCH),
             due: None,
             worker,
         })
@@ -192,6 +193,10 @@ pub(crate) struct TimeRule {
     keep: Keep,
     /// Python's `rolloverAt`: whole seconds since the epoch.
     rollover_at: i64,
+    /// `rollover_at` as a clock time, kept for the `rollover_at` it was
+    /// made from: a record compares the clock with it directly (no
+    /// conversion to seconds while no rollover is due).
+    deadline: (i64, SystemTime),
     /// The rollover decided by `should_roll_over`: the name, the next
     /// rollover time and the clock's time.
     due: Option<(PathBuf, i64, SystemTime)>,
@@ -230,6 +235,19 @@ impl Rule for TimeRule {
         reporter: &mut Reporter,
     ) -> bool {
         let wall = clock.now();
+        // For a positive `rollover_at`, `whole_seconds(wall) >= rollover_at`
+        // exactly when `wall` is at or past it (whole seconds truncate).
+        if let Ok(secs) = u64::try_from(self.rollover_at)
+            && secs > 0
+        {
+            if self.deadline.0 != self.rollover_at {
+                let at = SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs));
+                self.deadline = (self.rollover_at, at.unwrap_or(SystemTime::UNIX_EPOCH));
+            }
+            if self.deadline.1 > SystemTime::UNIX_EPOCH && wall < self.deadline.1 {
+                return false;
+            }
+        }
         let now = whole_seconds(wall);
         if !self.schedule.is_due(self.rollover_at, now) {
             return false;
