@@ -161,14 +161,6 @@ fn main() {
         let lc_buffered = Dispatch::new(built_buffered.subscriber());
         log4rs_use(log4rs_rolling(dir));
         let raw = append(&dir.join("raw.log"));
-        // The floor of any `tracing` layer (see `logconf_bench::floor`).
-        let floor = Dispatch::new(
-            tracing_subscriber::registry()
-                .with(FloorLayer::per_record(append(&dir.join("floor.log")))),
-        );
-        let floor_buffered = Dispatch::new(tracing_subscriber::registry().with(
-            FloorLayer::buffered(append(&dir.join("floor_buffered.log"))),
-        ));
         if wanted("disabled") {
             paired(
                 "disabled",
@@ -182,6 +174,18 @@ fn main() {
             );
         }
         if wanted("enabled") {
+            // The floor of any `tracing` layer (see `logconf_bench::floor`).
+            // Made after `disabled` ran: a subscriber without filters makes
+            // every callsite's interest "sometimes", which would turn the
+            // disabled events of the other contenders into per-event
+            // questions.
+            let floor = Dispatch::new(
+                tracing_subscriber::registry()
+                    .with(FloorLayer::per_record(append(&dir.join("floor.log")))),
+            );
+            let floor_buffered = Dispatch::new(tracing_subscriber::registry().with(
+                FloorLayer::buffered(append(&dir.join("floor_buffered.log"))),
+            ));
             paired(
                 "enabled",
                 rounds,
