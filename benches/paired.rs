@@ -87,17 +87,6 @@ fn threads_run<'a>(dispatch: Option<&'a Dispatch>, emit: fn(u64)) -> Run<'a> {
     })
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let last = sorted.len().saturating_sub(1);
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let i = ((last as f64) * q).round() as usize;
-    sorted.get(i).copied().unwrap_or(f64::NAN)
-}
-
 /// Runs `rounds` rounds of `k` records per contender; the first contender
 /// is the baseline of the ratios.
 fn paired(workload: &str, rounds: usize, k: u64, contenders: &[(&str, Run<'_>)]) {

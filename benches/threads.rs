@@ -50,7 +50,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use common::{append, build, log4rs_load, log4rs_use, yaml_path};
+use common::{append, build, log4rs_load, log4rs_use, quantile, yaml_path};
 use tracing::Dispatch;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -426,19 +426,6 @@ fn thread_loop(emit: &Emit, t: usize, records: u64, barrier: &Barrier) -> (Insta
 }
 
 // ---------------------------------------------------------------- statistics
-
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let last = sorted.len().saturating_sub(1);
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let i = ((last as f64) * q).round() as usize;
-    sorted.get(i).copied().unwrap_or(f64::NAN)
-}
 
 fn median(values: &[f64]) -> f64 {
     quantile(values, 0.5)

@@ -75,25 +75,11 @@ pub(crate) fn logconf_rotating_buffered(dir: &Path) -> logconf::Logging {
 
 /// The rotating-file config writing `file`, with `extra` handler keys.
 fn rotating_yaml(file: &Path, extra: &str) -> logconf::Logging {
-    let yaml = format!(
-        "version: 1
-formatters:
-  plain:
-    format: '%(levelname)s %(name)s %(message)s'
-handlers:
-  file:
-    class: logging.handlers.RotatingFileHandler
-    formatter: plain
-    filename: {}
-    maxBytes: {MAX_BYTES}
-    backupCount: 1{extra}
-root:
-  level: DEBUG
-  handlers: [file]
-",
-        yaml_path(file)
-    );
-    build(&yaml)
+    logconf_file_class(
+        file,
+        "logging.handlers.RotatingFileHandler",
+        &format!("    maxBytes: {MAX_BYTES}\n    backupCount: 1{extra}\n"),
+    )
 }
 
 /// One file handler of `class` (with `keys`, each line `    key: value`)
@@ -299,6 +285,22 @@ loggers:
         log4rs_quiet_loggers(),
     );
     log4rs_load(dir, &yaml)
+}
+
+// ---------------------------------------------------------------- statistics
+
+/// The `q` quantile of `values` (nearest rank; NaN when empty).
+pub(crate) fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let last = sorted.len().saturating_sub(1);
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let i = ((last as f64) * q).round() as usize;
+    sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
 // ---------------------------------------------------------------- threads
