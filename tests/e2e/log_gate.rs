@@ -4,8 +4,6 @@
 //! literal or made at run time, and defer to any other dispatcher; the
 //! `log` crate's max level follows the config.
 
-use std::process::ExitCode;
-
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::child;
@@ -29,7 +27,7 @@ pub const TESTS: &[(&str, Test)] = &[
 ];
 
 /// The child cases of this file, or `None` for a name it does not know.
-pub fn run_child(name: &str) -> Option<ExitCode> {
+pub fn run_child(name: &str) -> Option<Result<(), String>> {
     let result = match name {
         "log_names" => child_log_names(),
         "log_run_time" => child_log_run_time(),
@@ -37,13 +35,7 @@ pub fn run_child(name: &str) -> Option<ExitCode> {
         "log_composite" => child_log_composite(),
         _ => return None,
     };
-    Some(match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("child {name}: {e}");
-            ExitCode::FAILURE
-        }
-    })
+    Some(result)
 }
 
 fn install() -> Result<logconf::Guard, String> {

@@ -75,9 +75,16 @@ fn main() -> ExitCode {
     support::main(
         CHILD_ENV,
         |name| {
-            new_user::run_child(name)
+            let result = new_user::run_child(name)
                 .or_else(|| log_gate::run_child(name))
-                .unwrap_or_else(|| cases::run_child(name))
+                .unwrap_or_else(|| cases::run_child(name));
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("child {name}: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         },
         || {
             cases::TESTS
