@@ -60,6 +60,10 @@ impl Shared {
                     fields.set_message_layout(message.len(), message.len(), 0, &[]);
                     let prepared = Record {
                         message: &message,
+                        // What formatters that print the bare message (the
+                        // JSON shapes, OTLP's body) read: Python's
+                        // `prepare` sets `msg` too.
+                        event_message: &message,
                         fields: &fields,
                         ..*record
                     };

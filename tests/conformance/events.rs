@@ -612,6 +612,12 @@ fn queue_formatter() {
     tracing::event!(target: "app", tracing::Level::ERROR, "{}", "no user");
 }
 
+/// Events of `scenarios/queue_formatter_json.yaml`.
+fn queue_formatter_json() {
+    tracing::event!(target: "app", tracing::Level::INFO, "{}", "plain");
+    log::log!(target: "app::db", log::Level::Error, "{}", "from log");
+}
+
 /// Events of `scenarios/queue_respect_level.yaml`.
 fn queue_respect_level() {
     tracing::event!(target: "app", tracing::Level::DEBUG, "{}", "debug, below the queue handler's level");
@@ -1398,6 +1404,7 @@ pub(crate) fn emit(name: &str) -> bool {
         "propagate_yaml11" => propagate_yaml11(),
         "queue_basic" => queue_basic(),
         "queue_formatter" => queue_formatter(),
+        "queue_formatter_json" => queue_formatter_json(),
         "queue_respect_level" => queue_respect_level(),
         "quiet_preset_default" => quiet_preset_default(),
         "quiet_preset_named" => quiet_preset_named(),
