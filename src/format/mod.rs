@@ -182,6 +182,12 @@ impl Needs {
     /// A field by name (`%(request_id)s`): the fields of the current spans
     /// must be collected, as the event's own may not have it.
     pub(crate) const SPAN_FIELDS: Needs = Needs(32);
+    /// The message with the event's other fields appended as ` key=value`
+    /// (what `%(message)s` prints): every text formatter, and anything an
+    /// application registers (`LogRecord::message`). The JSON formatters
+    /// print the bare message and the fields by name, so a record that
+    /// reaches only them skips rendering that text.
+    pub(crate) const FIELD_TEXT: Needs = Needs(64);
 
     /// Nothing extra.
     pub(crate) const NONE: Needs = Needs(0);
@@ -698,7 +704,7 @@ impl Formatter {
 
     /// What this formatter needs computed.
     pub(crate) fn needs(&self) -> Needs {
-        self.needs
+        self.needs.union(Needs::FIELD_TEXT)
     }
 }
 

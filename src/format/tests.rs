@@ -333,7 +333,8 @@ fn default_formatter_and_default_formats() {
             o.format = format;
             let f = Formatter::new(o).expect("default format compiles");
             assert_eq!(render(&f, &rec), "plain message");
-            assert_eq!(f.needs(), Needs::NONE);
+            // A text formatter prints `%(message)s` with the fields.
+            assert_eq!(f.needs(), Needs::FIELD_TEXT);
         }
     }
     // The default formatter escapes control characters too.
@@ -386,14 +387,15 @@ fn fields_defaults_and_precedence() {
 
 #[test]
 fn needs_follow_the_format() {
+    // Every text formatter needs the fields' ` key=value` text.
     let f = compile("%(funcName)s", Style::Percent, &[]).expect("compiles");
-    assert_eq!(f.needs(), Needs::FUNC_NAME);
+    assert_eq!(f.needs(), Needs::FUNC_NAME.union(Needs::FIELD_TEXT));
     let f = compile("{threadName} {thread}", Style::Brace, &[]).expect("compiles");
-    assert_eq!(f.needs(), Needs::THREAD);
+    assert_eq!(f.needs(), Needs::THREAD.union(Needs::FIELD_TEXT));
     let f = compile("$funcName $thread", Style::Dollar, &[]).expect("compiles");
     assert!(f.needs().contains(Needs::FUNC_NAME.union(Needs::THREAD)));
     let f = compile("%(message)s", Style::Percent, &[]).expect("compiles");
-    assert_eq!(f.needs(), Needs::NONE);
+    assert_eq!(f.needs(), Needs::FIELD_TEXT);
 }
 
 fn error(format: &str, style: Style) -> FormatError {

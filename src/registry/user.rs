@@ -173,7 +173,8 @@ impl RecordFormat for UserFormat {
     }
 
     fn needs(&self) -> Needs {
-        self.needs
+        // The application's formatter may read `LogRecord::message`.
+        self.needs.union(Needs::FIELD_TEXT)
     }
 }
 

@@ -76,6 +76,10 @@ pub(crate) struct Route {
     /// Registered filters to ask per record (`None`, the usual case: the
     /// route is decided by target and level alone).
     pub(crate) checks: Option<Box<Checks>>,
+    /// Whether its records must carry their fields as ` key=value` text in
+    /// the message (the subscriber sets it from the handlers' formatters;
+    /// `true` until it does).
+    pub(crate) field_text: bool,
 }
 
 impl Route {
@@ -364,6 +368,7 @@ impl Router {
             last_resort,
             threshold,
             checks,
+            field_text: true,
         }
     }
 

@@ -139,6 +139,10 @@ pub(crate) struct Shared {
     terminators: Vec<Box<[u8]>>,
     /// What any formatter needs computed.
     needs: Needs,
+    /// Per handler: whether a record it receives must carry the fields as
+    /// ` key=value` text in its message ([`Needs::FIELD_TEXT`]): its
+    /// formatter prints it, or it passes records on or takes them whole.
+    field_text: Vec<bool>,
     /// Whether some handler takes structured records
     /// ([`Handler::takes_records`]): only then are spans looked up.
     records: bool,
@@ -181,6 +185,16 @@ impl Shared {
             .iter()
             .fold(Needs::NONE, |acc, f| acc.union(f.needs()));
         let records = handlers.iter().any(|slot| slot.handler.takes_records());
+        let field_text = handlers
+            .iter()
+            .map(|slot| {
+                slot.forward.is_some()
+                    || slot.handler.takes_records()
+                    || formatters
+                        .get(slot.formatter)
+                        .is_none_or(|f| f.needs().contains(Needs::FIELD_TEXT))
+            })
+            .collect();
         Shared {
             router,
             handlers,
@@ -188,6 +202,7 @@ impl Shared {
             formatters,
             terminators,
             needs,
+            field_text,
             clock,
             records,
             callsites: CallsiteRoutes::default(),
@@ -220,7 +235,9 @@ impl Shared {
         {
             return Arc::clone(route);
         }
-        let route = Arc::new(self.router.route(target));
+        let mut route = self.router.route(target);
+        route.field_text = self.field_text(&route);
+        let route = Arc::new(route);
         let mut targets = self.targets.write().unwrap_or_else(PoisonError::into_inner);
         // `log` targets can be made at run time (`target: &format!(..)`):
         // past a bound, routes are computed per record instead of kept.
@@ -292,6 +309,22 @@ impl Shared {
             .iter()
             .filter_map(|slot| slot.handler.flush_interval())
             .min()
+    }
+
+    /// Whether a record on `route` must carry its fields as ` key=value`
+    /// text in its message ([`Route::field_text`]): when a formatter it
+    /// reaches prints it, and whenever something else might read it
+    /// (registered filters, handlers that pass records on or take them
+    /// whole, lastResort).
+    fn field_text(&self, route: &Route) -> bool {
+        route.checks.is_some()
+            || route.last_resort
+            || route.deliveries.iter().any(|delivery| {
+                self.field_text
+                    .get(delivery.handler)
+                    .copied()
+                    .unwrap_or(true)
+            })
     }
 
     /// Whether the layer must see spans: a formatter prints `funcName` or
@@ -382,7 +415,7 @@ impl Shared {
     {
         let span_text = self.needs.contains(Needs::SPANS);
         let span_fields = self.needs.contains(Needs::SPAN_FIELDS);
-        scratch.visit(event);
+        scratch.visit(event, route.field_text);
         if (span_text || span_fields)
             && let Some(scope) = ctx.event_scope(event)
         {

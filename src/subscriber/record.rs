@@ -203,13 +203,15 @@ impl ScratchParts<'_> {
         }
     }
 
-    /// Records the event's message and fields.
-    pub(crate) fn visit(&mut self, event: &Event<'_>) {
+    /// Records the event's message and fields; with `field_text`, also the
+    /// fields as ` key=value` text after the message ([`Needs::FIELD_TEXT`]).
+    pub(crate) fn visit(&mut self, event: &Event<'_>, field_text: bool) {
         let mut visitor = Visitor {
             message: self.message,
             extra: self.extra,
             spans: self.spans,
             fields: self.fields,
+            field_text,
         };
         event.record(&mut visitor);
         let body_len = self.message.len();
@@ -313,6 +315,7 @@ impl SpanData {
             extra: &mut self.text,
             spans: &mut ranges,
             fields: &mut self.fields,
+            field_text: true,
         };
         record(&mut visitor);
         // A span's `message` field is a field like any other.
@@ -333,6 +336,8 @@ struct Visitor<'a> {
     extra: &'a mut String,
     spans: &'a mut Vec<(&'static str, usize, usize)>,
     fields: &'a mut Fields,
+    /// Whether the fields are also rendered as ` key=value` text.
+    field_text: bool,
 }
 
 impl Visitor<'_> {
@@ -342,6 +347,9 @@ impl Visitor<'_> {
     }
 
     fn extra(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if !self.field_text {
+            return;
+        }
         let start = self.extra.len();
         let _ = write!(self.extra, " {}={:?}", field.name(), value);
         self.spans.push((field.name(), start, self.extra.len()));
@@ -365,10 +373,12 @@ impl Visit for Visitor<'_> {
             self.fields.push_str_with(field.name(), |buf| {
                 let _ = write!(buf, "{value:?}");
             });
-            let rendered = self.fields.last_str();
-            let start = self.extra.len();
-            let _ = write!(self.extra, " {}={rendered}", field.name());
-            self.spans.push((field.name(), start, self.extra.len()));
+            if self.field_text {
+                let rendered = self.fields.last_str();
+                let start = self.extra.len();
+                let _ = write!(self.extra, " {}={rendered}", field.name());
+                self.spans.push((field.name(), start, self.extra.len()));
+            }
         }
     }
 
@@ -404,9 +414,11 @@ impl Visit for Visitor<'_> {
         if field.name() == "message" {
             let _ = write!(self.message, "{value}");
         } else if !Self::skip(field) {
-            let start = self.extra.len();
-            let _ = write!(self.extra, " {}={}", field.name(), value);
-            self.spans.push((field.name(), start, self.extra.len()));
+            if self.field_text {
+                let start = self.extra.len();
+                let _ = write!(self.extra, " {}={}", field.name(), value);
+                self.spans.push((field.name(), start, self.extra.len()));
+            }
             self.fields.push_str_with(field.name(), |buf| {
                 let _ = write!(buf, "{value}");
             });

@@ -132,6 +132,7 @@ mod tests {
             last_resort: false,
             threshold: Some(threshold),
             checks: None,
+            field_text: true,
         })
     }
 

@@ -761,7 +761,7 @@ where
         let name = current.name().unwrap_or("").to_owned();
         let needs = self.formatter.needs();
         crate::subscriber::Scratch::with(|parts| {
-            parts.visit(event);
+            parts.visit(event, needs.contains(Needs::FIELD_TEXT));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope.from_root() {
                     let extensions = span.extensions();
@@ -1018,8 +1018,9 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SinkLayer {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         use std::io::Write as _;
         let meta = event.metadata();
+        let needs = self.formatter.needs();
         crate::subscriber::Scratch::with(|parts| {
-            parts.visit(event);
+            parts.visit(event, needs.contains(Needs::FIELD_TEXT));
             let (record, _) = parts.record(
                 meta,
                 Level::from_tracing(meta.level()),
