@@ -56,13 +56,21 @@ pub(crate) fn absolute(path: &Path) -> io::Result<PathBuf> {
 
 /// An open file handed out of the handler's lock for one record.
 #[derive(Debug)]
-pub(crate) struct Direct(Arc<File>);
+pub(crate) struct Direct(Arc<OpenFile>);
+
+/// An open log file alone on its cache lines. Its reference count is
+/// written twice per unbuffered record (the handle is cloned for the write
+/// made outside the lock, then dropped): two handlers' counts on one line
+/// would make threads writing different files write the same line.
+#[derive(Debug)]
+#[repr(align(128))]
+pub(crate) struct OpenFile(File);
 
 impl Direct {
     /// Writes `record` with one `write_all` (`O_APPEND` files: never torn
     /// or interleaved with other writers).
     pub(crate) fn write(&self, record: &[u8]) -> io::Result<()> {
-        (&*self.0).write_all(record)
+        (&self.0.0).write_all(record)
     }
 }
 
@@ -122,7 +130,7 @@ pub(crate) struct LogFile {
     permissions: u32,
     /// The open file; `None` before the first open (delay), after a failed
     /// open, or between the close and the reopen of a rollover.
-    file: Option<Arc<File>>,
+    file: Option<Arc<OpenFile>>,
     /// The back-off of failed opens.
     open_backoff: Backoff,
     /// Where the next byte goes (Python's `stream.tell()`), counting
@@ -154,7 +162,7 @@ impl LogFile {
 
     /// The open file, if any.
     pub(crate) fn handle(&self) -> Option<&File> {
-        self.file.as_deref()
+        self.file.as_deref().map(|open| &open.0)
     }
 
     /// The permission bits of a file created here.
@@ -205,7 +213,7 @@ impl LogFile {
         } else {
             0
         };
-        self.file = Some(Arc::new(file));
+        self.file = Some(Arc::new(OpenFile(file)));
         self.pos = Some(pos);
         Ok(())
     }
@@ -276,7 +284,7 @@ impl LogFile {
         let Some(file) = self.file.as_ref() else {
             return;
         };
-        if let Err(err) = (&**file).write_all(bytes) {
+        if let Err(err) = (&file.0).write_all(bytes) {
             self.write_failed(&err, reporter);
         }
     }
@@ -313,7 +321,7 @@ impl LogFile {
         }
         self.flush(reporter);
         let file = self.file.as_ref()?;
-        match (&**file).stream_position() {
+        match (&file.0).stream_position() {
             Ok(pos) => {
                 self.pos = Some(pos);
                 Some(pos)
@@ -431,7 +439,13 @@ struct State<R> {
 /// reopened in append mode and the record written there rather than
 /// dropped; the next rollover is not attempted before the retry delay has
 /// passed.
+///
+/// Aligned to 128 bytes (two cache lines, what adjacent-line prefetching
+/// pairs): its lock and state are written by every record, and another
+/// handler's on the same line would make threads logging to different
+/// files share it.
 #[derive(Debug)]
+#[repr(align(128))]
 pub(crate) struct FileHandler<R: Rule> {
     /// The file, reporter, rule and back-off.
     state: Mutex<State<R>>,
