@@ -68,6 +68,98 @@ fn queued_records_from_eight_threads_are_all_written_in_order() {
 }
 
 #[test]
+fn flush_returns_once_every_queued_record_is_in_the_file() {
+    // The listener hands the file handler every record already queued
+    // before the handler writes them in one go; `flush` must still return
+    // only once they are all in the file, the guard still alive.
+    let dir = tempfile::tempdir().unwrap();
+    let logging = config(
+        dir.path(),
+        "{class: logging.handlers.QueueHandler, handlers: [file]}",
+    );
+    for round in 0..5 {
+        tracing::subscriber::with_default(logging.subscriber(), || {
+            for i in 0..4000 {
+                tracing::info!("{round} {i}");
+            }
+        });
+        logging.flush();
+        let lines = lines(dir.path());
+        assert_eq!(lines.len(), 4000 * (round + 1), "after round {round}");
+        let expected: Vec<String> = (0..=round)
+            .flat_map(|r| (0..4000).map(move |i| format!("{r} {i}")))
+            .collect();
+        assert_eq!(lines, expected);
+    }
+}
+
+#[test]
+fn a_queue_in_front_of_a_rotating_file_rolls_over_at_the_same_records() {
+    // Records held by the file handler for one write still count where they
+    // will land: the backups are the same bytes as without the queue.
+    let rotating = |dir: &Path| {
+        format!(
+            "{{class: logging.handlers.RotatingFileHandler, filename: {:?}, maxBytes: 700, backupCount: 50}}",
+            dir.join("app.log")
+        )
+    };
+    let run = |dir: &Path, queued: bool| {
+        let handlers = if queued {
+            format!(
+                "  file: {}
+  via: {{class: logging.handlers.QueueHandler, handlers: [file]}}
+",
+                rotating(dir)
+            )
+        } else {
+            format!(
+                "  via: {}
+",
+                rotating(dir)
+            )
+        };
+        let text = format!(
+            "version: 1
+handlers:
+{handlers}root: {{level: DEBUG, handlers: [via]}}
+"
+        );
+        let logging = logconf::Config::from_yaml_str(&text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .build()
+            .unwrap();
+        let guard = logging.guard();
+        tracing::subscriber::with_default(logging.subscriber(), || {
+            for i in 0..400 {
+                tracing::info!("record {i} {}", "x".repeat(i % 37));
+            }
+        });
+        drop(guard);
+    };
+    let direct = tempfile::tempdir().unwrap();
+    let queued = tempfile::tempdir().unwrap();
+    run(direct.path(), false);
+    run(queued.path(), true);
+    let files = |dir: &Path| {
+        let mut names: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let want = files(direct.path());
+    assert!(want.len() > 10, "{} files", want.len());
+    assert_eq!(files(queued.path()), want);
+}
+
+#[test]
 fn the_guard_passes_held_records_on_with_flush_on_close() {
     for (flush_on_close, want) in [("true", vec!["held"]), ("false", vec![])] {
         let dir = tempfile::tempdir().unwrap();

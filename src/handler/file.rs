@@ -138,7 +138,15 @@ pub(crate) struct LogFile {
     pos: Option<u64>,
     /// Records not written yet (`buffer:`), and the options.
     buffer: Option<(Vec<u8>, BufferOptions)>,
+    /// Without `buffer:`, records a queue's listener handed over with more
+    /// to come ([`Handler::emit_batched`]), written on its
+    /// [`Handler::release`] (or before anything else is written).
+    held: Vec<u8>,
 }
+
+/// The most bytes of held records ([`LogFile::held`]) kept before they are
+/// written.
+const HELD_BYTES: usize = 64 * 1024;
 
 impl LogFile {
     /// The file described by `options`, opened with `mode` (which may differ
@@ -152,6 +160,7 @@ impl LogFile {
             open_backoff: Backoff::default(),
             pos: None,
             buffer: options.buffer.map(|b| (Vec::with_capacity(b.capacity), b)),
+            held: Vec::new(),
         })
     }
 
@@ -248,17 +257,28 @@ impl LogFile {
     /// wait for each other's system calls. A failure is reported, the bytes
     /// dropped and the handle kept for the next record.
     #[must_use = "an unbuffered record is written by the caller"]
+    #[inline]
     pub(crate) fn write(
         &mut self,
         record: &[u8],
         level: Level,
+        hold: bool,
         reporter: &mut Reporter,
     ) -> Option<Direct> {
-        let file = self.file.as_ref()?;
+        self.file.as_ref()?;
         self.pos = self.pos.map(|p| p + record.len() as u64);
-        let Some((buf, options)) = self.buffer.as_mut() else {
-            return Some(Direct(Arc::clone(file)));
-        };
+        if self.buffer.is_none() {
+            if hold {
+                self.hold(record, reporter);
+                return None;
+            }
+            // Held records go first: the file keeps the order of emits.
+            if !self.held.is_empty() {
+                self.release(reporter);
+            }
+            return self.file.as_ref().map(|file| Direct(Arc::clone(file)));
+        }
+        let (buf, options) = self.buffer.as_mut()?;
         if !buf.is_empty() && buf.len() + record.len() > options.capacity {
             self.flush(reporter);
         }
@@ -289,8 +309,38 @@ impl LogFile {
         }
     }
 
-    /// Writes the buffered records, if any, with one `write_all`.
+    /// Keeps `record` with the held ones, writing those first if they would
+    /// grow past [`HELD_BYTES`].
+    #[inline(never)]
+    fn hold(&mut self, record: &[u8], reporter: &mut Reporter) {
+        if self.held.len() + record.len() > HELD_BYTES {
+            self.release(reporter);
+        }
+        self.held.extend_from_slice(record);
+    }
+
+    /// Writes the held records ([`LogFile::held`]), if any, with one
+    /// `write_all`.
+    #[inline(never)]
+    pub(crate) fn release(&mut self, reporter: &mut Reporter) {
+        if self.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        self.write_now(&held, reporter);
+        // Keep the allocation, unless a huge record grew it.
+        if held.capacity() <= HELD_BYTES * 2 {
+            self.held = held;
+            self.held.clear();
+        }
+    }
+
+    /// Writes the held and the buffered records, if any, with one
+    /// `write_all` each.
     pub(crate) fn flush(&mut self, reporter: &mut Reporter) {
+        if !self.held.is_empty() {
+            self.release(reporter);
+        }
         let Some((buf, _)) = self.buffer.as_mut() else {
             return;
         };
@@ -492,7 +542,14 @@ impl<R: Rule> FileHandler<R> {
     /// One record, the lock held: Python's `shouldRollover`, `doRollover`
     /// and `emit` (an unbuffered record is written by the caller, after the
     /// lock is released).
-    fn emit_locked(&self, state: &mut State<R>, record: &[u8], level: Level) -> Option<Direct> {
+    #[inline(always)]
+    fn emit_locked(
+        &self,
+        state: &mut State<R>,
+        record: &[u8],
+        level: Level,
+        hold: bool,
+    ) -> Option<Direct> {
         let State {
             file,
             reporter,
@@ -518,7 +575,7 @@ impl<R: Rule> FileHandler<R> {
                 return None;
             }
         }
-        file.write(record, level, reporter)
+        file.write(record, level, hold, reporter)
     }
 
     /// Opens the file if it is closed (and the back-off allows), telling
@@ -567,11 +624,14 @@ impl<R: Rule> FileHandler<R> {
     }
 }
 
-impl<R: Rule> Handler for FileHandler<R> {
-    fn emit(&self, record: &[u8], level: Level) {
+impl<R: Rule> FileHandler<R> {
+    /// [`Handler::emit`], keeping the record in memory when `hold` (and the
+    /// handler has no `buffer:`).
+    #[inline(always)]
+    fn emit_with(&self, record: &[u8], level: Level, hold: bool) {
         let (direct, reports) = {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let direct = self.emit_locked(&mut state, record, level);
+            let direct = self.emit_locked(&mut state, record, level, hold);
             (direct, state.reporter.take())
         };
         // Reports made under the lock are written after it is released.
@@ -585,6 +645,28 @@ impl<R: Rule> Handler for FileHandler<R> {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let State { file, reporter, .. } = &mut *state;
             file.write_failed(&err, reporter);
+            reporter.take()
+        };
+        if let Some(reports) = reports {
+            reports.write();
+        }
+    }
+}
+
+impl<R: Rule> Handler for FileHandler<R> {
+    fn emit(&self, record: &[u8], level: Level) {
+        self.emit_with(record, level, false);
+    }
+
+    fn emit_batched(&self, record: &[u8], level: Level) {
+        self.emit_with(record, level, true);
+    }
+
+    fn release(&self) {
+        let reports = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let State { file, reporter, .. } = &mut *state;
+            file.release(reporter);
             reporter.take()
         };
         if let Some(reports) = reports {

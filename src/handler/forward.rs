@@ -75,3 +75,12 @@ pub(crate) fn deliver(handler: &dyn super::Handler, parcel: Parcel, level: Level
         other => handler.forward(other, level),
     }
 }
+
+/// [`deliver`] from a queue's listener with more records at hand: text goes
+/// to [`super::Handler::emit_batched`].
+pub(crate) fn deliver_batched(handler: &dyn super::Handler, parcel: Parcel, level: Level) {
+    match parcel {
+        Parcel::Text(text) => handler.emit_batched(&text, level),
+        other => handler.forward(other, level),
+    }
+}

@@ -118,6 +118,17 @@ pub(crate) trait Handler: Send + Sync + fmt::Debug {
     /// Writes one whole record (its terminator included) in one write, or
     /// buffers it (`buffer:`); `level` is the record's level.
     fn emit(&self, record: &[u8], level: Level);
+    /// Like [`Handler::emit`], from a queue's listener that has more
+    /// records at hand: a handler that writes each record at once may keep
+    /// this one in memory until [`Handler::release`], which the listener
+    /// calls before it waits for the next record (and before it counts the
+    /// records as written). Default: [`Handler::emit`].
+    fn emit_batched(&self, record: &[u8], level: Level) {
+        self.emit(record, level);
+    }
+    /// Writes what [`Handler::emit_batched`] kept (also done by
+    /// [`Handler::flush`]).
+    fn release(&self) {}
     /// Writes anything buffered.
     fn flush(&self);
     /// Like [`Handler::flush`], but gives up rather than wait long for the

@@ -65,6 +65,10 @@ use crate::args::{Args, index, show};
 use crate::level::Level;
 use crate::tree::Value;
 
+/// The most records the listener hands out before the handlers release
+/// what they kept.
+const MAX_BATCH: u64 = 1024;
+
 /// The longest `Logging::flush` waits for the queue to be written.
 pub(crate) const FLUSH_WAIT: Duration = Duration::from_secs(5);
 /// The longest a panic waits for the queue to be written.
@@ -398,14 +402,14 @@ fn hand_out(children: &[Arc<dyn Handler>], parcel: Parcel, level: Level) {
                     // A handler never panics; if one did, the others still
                     // get the record and the thread goes on.
                     let _ = catch_unwind(AssertUnwindSafe(|| {
-                        forward::deliver(&**child, parcel, level);
+                        forward::deliver_batched(&**child, parcel, level);
                     }));
                 }
             }
         }
         Parcel::Text(text) => {
             for child in children {
-                let _ = catch_unwind(AssertUnwindSafe(|| child.emit(&text, level)));
+                let _ = catch_unwind(AssertUnwindSafe(|| child.emit_batched(&text, level)));
             }
         }
         Parcel::Held(Some(parcel)) => hand_out(children, *parcel, level),
@@ -422,9 +426,24 @@ fn listen(
     mut reporter: Reporter,
 ) {
     let mut last_report: Option<Instant> = None;
-    while let Ok((parcel, level)) = rx.recv() {
-        hand_out(&children, parcel, level);
-        progress.done.fetch_add(1, Ordering::SeqCst);
+    while let Ok(first) = rx.recv() {
+        // Every record already queued is handed out before the handlers
+        // release what they kept ([`Handler::emit_batched`]): one write for
+        // many records while the loggers outpace the listener, one per
+        // record otherwise. The records count as written after it.
+        let mut next = Some(first);
+        let mut handed: u64 = 0;
+        while let Some((parcel, level)) = next.take() {
+            hand_out(&children, parcel, level);
+            handed += 1;
+            if handed < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        for child in children.iter() {
+            let _ = catch_unwind(AssertUnwindSafe(|| child.release()));
+        }
+        progress.done.fetch_add(handed, Ordering::SeqCst);
         if progress.dropped.load(Ordering::Relaxed) > 0
             && last_report.is_none_or(|at| at.elapsed() >= DROP_REPORT_EVERY)
         {
@@ -568,6 +587,9 @@ impl Handler for QueueHandler {
     fn forward(&self, parcel: Parcel, level: Level) {
         if let Some((parcel, level)) = self.push((parcel, level)) {
             hand_out(&self.children, parcel, level);
+            for child in self.children.iter() {
+                let _ = catch_unwind(AssertUnwindSafe(|| child.release()));
+            }
         }
     }
 
