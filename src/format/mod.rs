@@ -633,13 +633,11 @@ impl Formatter {
                 }
                 Piece::Plain(Attr::Name) => out.extend_from_slice(record.name.as_bytes()),
                 Piece::Plain(Attr::Levelname) => value::write_level_name(out, record.level),
+                Piece::Plain(Attr::Message) if !self.hides_fields(record) => {
+                    value::write_escaped(out, record.message, self.escape);
+                }
                 Piece::Plain(attr) => {
-                    let source = Source::Attr(*attr);
-                    if *attr == Attr::Message && !self.hides_fields(record) {
-                        value::write_escaped(out, record.message, self.escape);
-                    } else {
-                        self.field(out, source, &Spec::Plain, record, &ctx);
-                    }
+                    self.field(out, Source::Attr(*attr), &Spec::Plain, record, &ctx)
                 }
                 Piece::Field(source, spec) => self.field(out, *source, spec, record, &ctx),
             }

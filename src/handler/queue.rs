@@ -417,6 +417,13 @@ fn hand_out(children: &[Arc<dyn Handler>], parcel: Parcel, level: Level) {
     }
 }
 
+/// Has each handler write what [`hand_out`] let it keep.
+fn release(children: &[Arc<dyn Handler>]) {
+    for child in children {
+        let _ = catch_unwind(AssertUnwindSafe(|| child.release()));
+    }
+}
+
 /// The background thread: writes each queued record until the queue is
 /// closed and empty.
 fn listen(
@@ -440,9 +447,7 @@ fn listen(
                 next = rx.try_recv().ok();
             }
         }
-        for child in children.iter() {
-            let _ = catch_unwind(AssertUnwindSafe(|| child.release()));
-        }
+        release(&children);
         progress.done.fetch_add(handed, Ordering::SeqCst);
         if progress.dropped.load(Ordering::Relaxed) > 0
             && last_report.is_none_or(|at| at.elapsed() >= DROP_REPORT_EVERY)
@@ -587,9 +592,7 @@ impl Handler for QueueHandler {
     fn forward(&self, parcel: Parcel, level: Level) {
         if let Some((parcel, level)) = self.push((parcel, level)) {
             hand_out(&self.children, parcel, level);
-            for child in self.children.iter() {
-                let _ = catch_unwind(AssertUnwindSafe(|| child.release()));
-            }
+            release(&self.children);
         }
     }
 

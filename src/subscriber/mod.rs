@@ -480,10 +480,22 @@ impl Shared {
 
     /// The record as `slot`'s formatter renders it, with its terminator.
     fn text<'o>(&self, slot: &Slot, out: &'o mut Output, record: &Record<'_>) -> &'o [u8] {
+        self.rendered(slot, out, record, b"\n")
+    }
+
+    /// The record as `slot`'s formatter renders it, with its terminator
+    /// (`missing` if the slot's terminator is unknown).
+    fn rendered<'o>(
+        &self,
+        slot: &Slot,
+        out: &'o mut Output,
+        record: &Record<'_>,
+        missing: &'static [u8],
+    ) -> &'o [u8] {
         let terminator = self
             .terminators
             .get(slot.terminator)
-            .map_or(&b"\n"[..], |t| &t[..]);
+            .map_or(missing, |t| &t[..]);
         out.formatted(
             slot.formatter,
             slot.terminator,
@@ -504,19 +516,7 @@ impl Shared {
         span: Option<EventSpan<'_>>,
     ) {
         let own_formatter = slot.formatter + 1 < self.formatters.len();
-        let formatted = own_formatter.then(|| {
-            let terminator = self
-                .terminators
-                .get(slot.terminator)
-                .map_or(&b""[..], |t| &t[..]);
-            out.formatted(
-                slot.formatter,
-                slot.terminator,
-                terminator,
-                &self.formatters,
-                record,
-            )
-        });
+        let formatted = own_formatter.then(|| self.rendered(slot, out, record, b""));
         slot.handler.emit_record(record, formatted, span);
     }
 }

@@ -57,7 +57,15 @@ type Slot = OnceLock<(Identifier, Arc<Route>)>;
 pub(super) struct CallsiteRoutes {
     /// Written once each, never cleared: a config's callsites only grow.
     slots: Box<[Slot]>,
-    overflow: RwLock<HashMap<Identifier, Arc<Route>, BuildPtrHasher>>,
+    /// Past the table, by the callsite's address.
+    overflow: RwLock<HashMap<usize, Arc<Route>, BuildPtrHasher>>,
+}
+
+/// The address of the callsite `id` names. `Identifier`'s own `Hash` also
+/// hashes the vtable pointer, which two references to one callsite need not
+/// share; its `PartialEq`, like this, compares addresses only.
+fn address(id: &Identifier) -> usize {
+    std::ptr::from_ref(id.0).cast::<()>() as usize
 }
 
 impl Default for CallsiteRoutes {
@@ -73,7 +81,7 @@ impl CallsiteRoutes {
     /// The slots a lookup of `id` tries, in order.
     fn probe(&self, id: &Identifier) -> impl Iterator<Item = &Slot> {
         #[allow(clippy::cast_possible_truncation, reason = "an index mask follows")]
-        let start = BuildPtrHasher::default().hash_one(id) as usize;
+        let start = BuildPtrHasher::default().hash_one(address(id)) as usize;
         (0..PROBES).filter_map(move |i| self.slots.get(start.wrapping_add(i) % SLOTS))
     }
 
@@ -90,7 +98,7 @@ impl CallsiteRoutes {
         self.overflow
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
+            .get(&address(id))
             .map(|route| Cow::Owned(Arc::clone(route)))
     }
 
@@ -105,7 +113,7 @@ impl CallsiteRoutes {
         self.overflow
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry(id)
+            .entry(address(&id))
             .or_insert(route);
     }
 }
@@ -115,13 +123,36 @@ mod tests {
     use super::*;
     use crate::level::Level;
     use tracing_core::callsite::Callsite;
+    use tracing_core::field::FieldSet;
+    use tracing_core::metadata::Kind;
     use tracing_core::{Interest, Metadata};
 
-    struct Site(#[allow(dead_code)] u8);
+    /// A callsite of its own (leaked, so `'static`), with its metadata.
+    struct Site(OnceLock<Metadata<'static>>);
+
+    impl Site {
+        fn leak() -> &'static Site {
+            let site: &'static Site = Box::leak(Box::new(Site(OnceLock::new())));
+            site.0.get_or_init(|| {
+                Metadata::new(
+                    "event",
+                    "app",
+                    tracing_core::Level::INFO,
+                    None,
+                    None,
+                    None,
+                    FieldSet::new(&[], Identifier(site)),
+                    Kind::EVENT,
+                )
+            });
+            site
+        }
+    }
+
     impl Callsite for Site {
         fn set_interest(&self, _: Interest) {}
         fn metadata(&self) -> &Metadata<'_> {
-            unimplemented!("not asked in these tests")
+            self.0.get().expect("set when the site is made")
         }
     }
 
@@ -139,9 +170,7 @@ mod tests {
     #[test]
     fn every_callsite_finds_its_own_route_past_the_table() {
         // More callsites than slots: the rest go to the overflow map.
-        let sites: Vec<&'static Site> = (0..SLOTS + 500)
-            .map(|_| &*Box::leak(Box::new(Site(0))))
-            .collect();
+        let sites: Vec<&'static Site> = (0..SLOTS + 500).map(|_| Site::leak()).collect();
         let routes = CallsiteRoutes::default();
         for (i, site) in sites.iter().enumerate() {
             let level = if i % 2 == 0 {
@@ -149,7 +178,7 @@ mod tests {
             } else {
                 Level::ERROR
             };
-            let id = Identifier(*site);
+            let id = site.metadata().callsite();
             assert!(routes.get(&id).is_none());
             routes.insert(id, route(level));
         }
