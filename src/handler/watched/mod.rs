@@ -17,6 +17,16 @@
 //! record is written. A reopen that fails is retried at most once a second
 //! (the shell's back-off), so a vanished directory costs no open storm.
 //!
+//! On Linux the `stat` is made only when an inotify watch ([`inotify`])
+//! reported a change since the last check, and on the first record after
+//! each open; a record otherwise pays one non-blocking `read` of an empty
+//! inotify descriptor (about half a `stat`). The kernel queues the event
+//! inside the rename or unlink itself, so no record is written to a renamed
+//! file that CPython's per-record `stat` would have sent to the new one.
+//! Where inotify cannot see every change (a symlink in the path, a network
+//! or FUSE filesystem, inotify limits reached) every record is checked with
+//! a `stat`, as in CPython.
+//!
 //! Differences from CPython, for the shell to keep: the identity is taken at
 //! *every* open ([`WatchedCheck::of_file`] on the handle just opened,
 //! delayed opens and reopens included), so there is no spurious reopen
@@ -35,6 +45,9 @@ use super::clock::Clock;
 use super::file::{FILE_KEYS, Failure, FileHandler, LogFile, Rule, parse_options};
 use super::report::{Op, Reporter};
 use super::{FileOptions, Handler};
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod inotify;
 
 /// `logging.handlers.WatchedFileHandler`: the keys of `logging.FileHandler`.
 pub(crate) const CLASS: HandlerClass = HandlerClass {
@@ -66,11 +79,58 @@ impl HandlerSettings for WatchedSettings {
 
 /// Reopen when the path no longer holds the open file: a "rollover" that
 /// renames nothing.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct WatchRule {
     /// The identity of the open file, taken right after each open; `None`
     /// if it could not be read (then nothing is compared).
     identity: Option<WatchedCheck>,
+    /// What tells that the path may have changed, built at each open;
+    /// `None`: `stat` every record.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    watch: Option<inotify::Watch>,
+    /// The next record `stat`s the path whatever the watch says: after an
+    /// open (a change between the open and the watch raised no event) and
+    /// after a `stat` that failed.
+    check_next: bool,
+    /// `stat`s made, for the tests.
+    #[cfg(test)]
+    stats: u32,
+}
+
+impl WatchRule {
+    /// Whether the path must be `stat`ed for this record: always without a
+    /// watch; with one, when it reported a change (a watch that may have
+    /// lost events is built again; one that cannot be read is dropped, and
+    /// every record is checked from then on).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn must_check(&mut self, file: &LogFile) -> bool {
+        if std::mem::take(&mut self.check_next) {
+            return true;
+        }
+        let Some(watch) = &self.watch else {
+            return true;
+        };
+        match watch.changed() {
+            Ok(inotify::News::Quiet) => false,
+            Ok(inotify::News::Changed) => true,
+            Ok(inotify::News::Stale) => {
+                self.watch = file
+                    .handle()
+                    .and_then(|handle| inotify::Watch::new(file.path(), handle));
+                true
+            }
+            Err(_) => {
+                self.watch = None;
+                true
+            }
+        }
+    }
+
+    /// Without inotify, every record is checked.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn must_check(&mut self, _file: &LogFile) -> bool {
+        true
+    }
 }
 
 impl Rule for WatchRule {
@@ -85,6 +145,16 @@ impl Rule for WatchRule {
             }
             None => None,
         };
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            // The old watch goes first: its descriptor and watches are
+            // released before new ones count against inotify's limits.
+            self.watch = None;
+            self.watch = file
+                .handle()
+                .and_then(|handle| inotify::Watch::new(file.path(), handle));
+        }
+        self.check_next = true;
     }
 
     fn should_roll_over(
@@ -97,6 +167,13 @@ impl Rule for WatchRule {
         let Some(identity) = self.identity else {
             return false;
         };
+        if !self.must_check(file) {
+            return false;
+        }
+        #[cfg(test)]
+        {
+            self.stats += 1;
+        }
         match identity.check(file.path()) {
             Ok(change) => change.needs_reopen(),
             Err(err) => {
@@ -104,6 +181,7 @@ impl Rule for WatchRule {
                 reporter.report(Op::Stat, &err, || {
                     format!("cannot check {}", file.path().display())
                 });
+                self.check_next = true;
                 false
             }
         }
@@ -282,6 +360,148 @@ mod tests {
         handler.emit(b"back\n", Level::INFO);
         assert_eq!(fs::read_to_string(&path)?, "back\n");
         assert_eq!(fs::read_to_string(dir.path().join("x.log.1"))?, "one\n");
+        Ok(())
+    }
+
+    /// The rule and its open file on `path`, as the shell holds them.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn rule_on(
+        path: &Path,
+    ) -> io::Result<(
+        super::WatchRule,
+        crate::handler::file::LogFile,
+        crate::handler::report::Reporter,
+    )> {
+        use crate::handler::file::{LogFile, Rule};
+        let options = FileOptions {
+            path: path.to_path_buf(),
+            mode: FileMode::Append,
+            delay: false,
+            permissions: 0o640,
+            buffer: None,
+        };
+        let mut file = LogFile::new(&options, FileMode::Append)?;
+        file.open().map_err(|_| io::Error::other("open"))?;
+        let mut reporter =
+            crate::handler::report::Reporter::new("w", Arc::new(Captured::default()));
+        let mut rule = super::WatchRule::default();
+        rule.opened(&file, &mut reporter);
+        Ok((rule, file, reporter))
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn with_inotify_the_path_is_stat_ed_only_after_an_open_or_a_change() -> io::Result<()> {
+        use crate::handler::file::Rule;
+        let dir = tempfile::tempdir()?;
+        let path = fs::canonicalize(dir.path())?.join("x.log");
+        let (mut rule, mut file, mut reporter) = rule_on(&path)?;
+        let clock = FakeClock::new();
+        let mut ask = |rule: &mut super::WatchRule, file: &mut _| {
+            rule.should_roll_over(file, b"r\n", &clock, &mut reporter)
+        };
+        assert!(rule.watch.is_some());
+        // The first record after the open checks; the next 100 do not.
+        for _ in 0..101 {
+            assert!(!ask(&mut rule, &mut file));
+        }
+        assert_eq!(rule.stats, 1);
+        // Another name in the folder: one check, no reopen.
+        fs::write(dir.path().join("other.log"), "")?;
+        assert!(!ask(&mut rule, &mut file));
+        assert!(!ask(&mut rule, &mut file));
+        assert_eq!(rule.stats, 2);
+        // The rotation: checked and reopened.
+        fs::rename(&path, dir.path().join("x.log.1"))?;
+        assert!(ask(&mut rule, &mut file));
+        assert_eq!(rule.stats, 3);
+        Ok(())
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn through_a_symlink_every_record_is_stat_ed() -> io::Result<()> {
+        use crate::handler::file::Rule;
+        let dir = tempfile::tempdir()?;
+        let dir = fs::canonicalize(dir.path())?;
+        std::os::unix::fs::symlink(dir.join("real.log"), dir.join("x.log"))?;
+        let (mut rule, mut file, mut reporter) = rule_on(&dir.join("x.log"))?;
+        assert!(rule.watch.is_none());
+        let clock = FakeClock::new();
+        for _ in 0..10 {
+            assert!(!rule.should_roll_over(&mut file, b"r\n", &clock, &mut reporter));
+        }
+        assert_eq!(rule.stats, 10);
+        Ok(())
+    }
+
+    /// What a watched handler on `path` writes around `change`: "one"
+    /// before it, "two" after; the handler's reports must be empty.
+    fn around(path: &Path, change: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+        let (handler, _clock, errors) = watched(path, FileMode::Append, false)?;
+        handler.emit(b"one\n", Level::INFO);
+        change()?;
+        handler.emit(b"two\n", Level::INFO);
+        assert_eq!(errors.text(), "");
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_renamed_over_the_name_gets_the_next_record() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        let fresh = dir.path().join("x.log.new");
+        around(&path, || {
+            fs::write(&fresh, "fresh\n")?;
+            fs::rename(&fresh, &path)
+        })?;
+        assert_eq!(fs::read_to_string(&path)?, "fresh\ntwo\n");
+        Ok(())
+    }
+
+    #[test]
+    fn a_folder_moved_away_and_made_again_gets_the_next_record() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let top = dir.path().join("a");
+        let path = top.join("b").join("x.log");
+        fs::create_dir_all(top.join("b"))?;
+        around(&path, || {
+            fs::rename(&top, dir.path().join("a.old"))?;
+            fs::create_dir_all(top.join("b"))
+        })?;
+        assert_eq!(fs::read_to_string(&path)?, "two\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.old").join("b").join("x.log"))?,
+            "one\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_retargeted_symlink_gets_the_next_record() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let link = dir.path().join("x.log");
+        let first = dir.path().join("first.log");
+        let second = dir.path().join("second.log");
+        std::os::unix::fs::symlink(&first, &link)?;
+        around(&link, || {
+            fs::remove_file(&link)?;
+            std::os::unix::fs::symlink(&second, &link)
+        })?;
+        assert_eq!(fs::read_to_string(&first)?, "one\n");
+        assert_eq!(fs::read_to_string(&second)?, "two\n");
+        Ok(())
+    }
+
+    #[test]
+    fn a_chmod_or_a_sibling_reopens_nothing() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("x.log");
+        around(&path, || {
+            fs::set_permissions(&path, fs::metadata(&path)?.permissions())?;
+            fs::write(dir.path().join("y.log"), "")
+        })?;
+        assert_eq!(fs::read_to_string(&path)?, "one\ntwo\n");
         Ok(())
     }
 
