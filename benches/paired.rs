@@ -77,6 +77,21 @@ fn clock_run<'a>() -> Run<'a> {
     })
 }
 
+/// `CLOCK_REALTIME_COARSE` as the time-rotating handler reads it.
+#[cfg(target_os = "linux")]
+fn coarse_clock_run<'a>() -> Run<'a> {
+    use rustix::time::{ClockId, DynamicClockId, clock_gettime_dynamic};
+    Box::new(move |k| {
+        let t = Instant::now();
+        for _ in 0..k {
+            let _ = black_box(clock_gettime_dynamic(DynamicClockId::Known(
+                ClockId::RealtimeCoarse,
+            )));
+        }
+        t.elapsed().as_secs_f64()
+    })
+}
+
 fn threads_run<'a>(dispatch: Option<&'a Dispatch>, emit: fn(u64)) -> Run<'a> {
     Box::new(move |k| {
         let start = |body: &dyn Fn()| match dispatch {
@@ -250,6 +265,8 @@ fn main() {
                     ("timed_hourly", tracing_run(&hourly, app_info)),
                     ("file", tracing_run(&plain, app_info)),
                     ("clock_read_alone", clock_run()),
+                    #[cfg(target_os = "linux")]
+                    ("coarse_clock_read_alone", coarse_clock_run()),
                 ],
             );
         }

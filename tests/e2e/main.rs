@@ -12,6 +12,7 @@
 #![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod cases;
+mod faketime;
 mod log_gate;
 mod new_user;
 #[path = "../support/mod.rs"]
@@ -77,6 +78,7 @@ fn main() -> ExitCode {
         |name| {
             let result = new_user::run_child(name)
                 .or_else(|| log_gate::run_child(name))
+                .or_else(|| faketime::run_child(name))
                 .unwrap_or_else(|| cases::run_child(name));
             match result {
                 Ok(()) => ExitCode::SUCCESS,
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
                 .iter()
                 .chain(new_user::TESTS)
                 .chain(log_gate::TESTS)
+                .chain(faketime::TESTS)
                 .map(|&(name, test)| support::trial(name, test))
                 .collect()
         },

@@ -323,3 +323,39 @@ fn a_second_writer_follows_the_first_writers_rollover() {
     assert_eq!(a.errors.text(), "");
     assert_eq!(b.errors.text(), "", "following a rollover is no error");
 }
+
+#[test]
+fn the_coarse_clock_spares_the_read_only_well_before_the_rollover() {
+    let dir = tempfile::tempdir().unwrap();
+    // 22:13:20, the rollover (CPython: now + 1 hour) at 23:13:20; the
+    // coarse reading lags 0.9 s (less than COARSE_LAG).
+    let clock = Arc::new(FakeClock::new().with_coarse_lag(Duration::from_millis(900)));
+    let t = timed_on(dir.path(), When::Hour, 1, Keep::default(), clock);
+    let reads = t.clock.reads();
+    t.handler.emit(b"one\n", Level::INFO);
+    // 23:13:19.5: the coarse bound (23:13:19.6) is still before 23:13:20.
+    t.clock.step(Duration::from_millis(3_599_500), false);
+    t.handler.emit(b"two\n", Level::INFO);
+    assert_eq!(
+        t.clock.reads(),
+        reads,
+        "no precise read well before 23:13:20"
+    );
+    // 23:13:19.9: the bound reaches 23:13:20, the clock decides: not yet.
+    t.clock.step(Duration::from_millis(400), false);
+    t.handler.emit(b"three\n", Level::INFO);
+    assert_eq!(t.clock.reads(), reads + 1);
+    // 23:13:20.1 while the coarse reading still says 23:13:19.2.
+    t.clock.step(Duration::from_millis(200), false);
+    t.handler.emit(b"four\n", Level::INFO);
+    assert_eq!(names(dir.path()), ["app.log", "app.log.2023-11-14_22"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("app.log.2023-11-14_22")).unwrap(),
+        "one\ntwo\nthree\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("app.log")).unwrap(),
+        "four\n"
+    );
+    assert_eq!(t.errors.text(), "");
+}

@@ -47,7 +47,7 @@ use jiff::tz::TimeZone;
 use super::backups::{backup_stamp, files_to_delete};
 use super::schedule::{AtTime, Schedule, When, whole_seconds};
 use crate::handler::class::{BuildContext, HandlerClass, HandlerSettings};
-use crate::handler::clock::Clock;
+use crate::handler::clock::{COARSE_LAG, Clock};
 use crate::handler::compress::{self, GZ, Keep, Worker, with_extension};
 use crate::handler::file::{Background, Failure, FileHandler, LogFile, Rule, parse_options};
 use crate::handler::report::{Op, Reporter};
@@ -57,6 +57,10 @@ use crate::handler::{FileMode, FileOptions, Handler};
 const BACKUP_COUNT_LIMIT: u64 = 100_000;
 /// The largest `interval` (then checked against the unit's seconds).
 const INTERVAL_LIMIT: u64 = 1 << 40;
+/// Whole seconds past a coarse reading the clock cannot have reached:
+/// its lag (under [`COARSE_LAG`]) plus the fraction the whole seconds
+/// dropped.
+const COARSE_SECONDS: i64 = COARSE_LAG.as_secs() as i64 + 1;
 
 /// `logging.handlers.TimedRotatingFileHandler`.
 pub(crate) const CLASS: HandlerClass = HandlerClass {
@@ -234,6 +238,16 @@ impl Rule for TimeRule {
         clock: &dyn Clock,
         reporter: &mut Reporter,
     ) -> bool {
+        // The coarse clock lags the clock by less than `COARSE_LAG` (one
+        // second), so the clock is before `coarse + 2` whole seconds: at or
+        // before the rollover, CPython's `int(time.time()) >= rolloverAt`
+        // is false, for a fifth of the clock's read.
+        if clock
+            .coarse_seconds()
+            .is_some_and(|coarse| coarse.saturating_add(COARSE_SECONDS) <= self.rollover_at)
+        {
+            return false;
+        }
         let wall = clock.now();
         // For a positive `rollover_at`, `whole_seconds(wall) >= rollover_at`
         // exactly when `wall` is at or past it (whole seconds truncate).
