@@ -9,13 +9,14 @@
 # equivalent), is reported on a line of its own.
 #
 # Usage: scripts/bench/compare.sh [N] [RUNS]
-#   (defaults 200000 and 5; PYTHON selects the interpreter, default python3;
-#   it needs PyYAML: `python3 -m pip install pyyaml`)
+#   (defaults 200000 and 5; PYTHON selects the interpreter, default CPython
+#   3.13 from pyenv when installed (the reference), else python3; it needs
+#   PyYAML: `python3 -m pip install pyyaml`)
 set -euo pipefail
 
 records=${1:-200000}
 runs=${2:-5}
-python=${PYTHON:-python3}
+python=${PYTHON:-$(PYENV_VERSION=3.13.0 pyenv which python3 2>/dev/null || echo python3)}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)

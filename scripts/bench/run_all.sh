@@ -4,7 +4,8 @@
 # and the whole-process comparison with CPython.
 #
 # Usage: scripts/bench/run_all.sh
-#   PYTHON selects the interpreter for the CPython comparison (needs PyYAML).
+#   PYTHON selects the interpreter for the CPython comparison (needs PyYAML;
+#   default CPython 3.13 from pyenv when installed, else python3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
