@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 
 budgets=benches/instructions.budget
 tolerance_percent=10
-paths="quiet quiet_log text text_time timed buffered fanout json"
+paths="quiet quiet_log text text_time timed buffered fanout json ecs"
 
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "valgrind is not installed (apt-get install -y valgrind)" >&2

@@ -17,6 +17,7 @@
 //! | `fanout` | three file handlers, two formatters |
 //! | `floor`, `floor_buffered` | `text`'s event through the floor layer (`logconf_bench::floor`), not logconf: what any `tracing` layer pays (not budgeted) |
 //! | `json` | an INFO event with three fields as a JSON line (`logconf.JsonFormatter`) to a file |
+//! | `ecs` | the same event through `ecs_logging.StdlibFormatter` |
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ fn config(path: &str, dir: &Path) -> Option<String> {
         "json" => format!(
             "version: 1\nformatters: {{j: {{class: logconf.JsonFormatter}}}}\nhandlers:\n  file: {{class: logging.FileHandler, formatter: j, filename: {}}}\nroot: {{level: DEBUG, handlers: [file]}}\n",
             file("app.jsonl")
+        ),
+        "ecs" => format!(
+            "version: 1\nformatters: {{j: {{(): ecs_logging.StdlibFormatter}}}}\nhandlers:\n  file: {{class: logging.FileHandler, formatter: j, filename: {}}}\nroot: {{level: DEBUG, handlers: [file]}}\n",
+            file("ecs.jsonl")
         ),
         _ => return None,
     })
@@ -111,7 +116,7 @@ fn main() -> ExitCode {
         args.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) else {
         eprintln!(
-            "usage: instructions quiet|quiet_log|text|text_time|timed|buffered|fanout|json|floor|floor_buffered N"
+            "usage: instructions quiet|quiet_log|text|text_time|timed|buffered|fanout|json|ecs|floor|floor_buffered N"
         );
         return ExitCode::from(2);
     };
@@ -141,7 +146,7 @@ fn main() -> ExitCode {
     let event: fn(u64) = match path.as_str() {
         "quiet" => sdk_debug,
         "quiet_log" => log_sdk_debug,
-        "json" => app_fields,
+        "json" | "ecs" => app_fields,
         _ => app_info,
     };
     event(0);

@@ -208,6 +208,12 @@ pub(super) struct Ecs {
     /// The constant items not written at the head, grouped by first
     /// segment (sorted), each group compiled into `"key":value` steps.
     tops: Vec<(String, Vec<Step>)>,
+    /// The distinct first segments of `items`: an event field whose first
+    /// segment is not among them collides with none of them.
+    item_tops: Vec<String>,
+    /// The indices in `items` of `@timestamp`, `log.level` and `message`,
+    /// in that order (those not excluded).
+    heads: Vec<usize>,
     exclude: Vec<String>,
     needs: Needs,
 }
@@ -407,10 +413,22 @@ impl Ecs {
                 (top.to_owned(), steps)
             })
             .collect();
+        let mut item_tops: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.path.first().cloned())
+            .collect();
+        item_tops.sort_unstable();
+        item_tops.dedup();
+        let heads = ["@timestamp", "log.level", "message"]
+            .into_iter()
+            .filter_map(|head| items.iter().position(|i| i.head == Some(head)))
+            .collect();
         Ok(Ecs {
             dialect,
             items,
             tops,
+            item_tops,
+            heads,
             exclude,
             needs,
         })
@@ -429,7 +447,7 @@ impl Ecs {
         let Some((name, _)) = r.fields.at(i) else {
             return false;
         };
-        if RECORD_ATTRS.contains(&name) || excluded(&self.exclude, name) {
+        if !self.extra(name) {
             return false;
         }
         let path = Path::Dotted(name);
@@ -437,21 +455,27 @@ impl Ecs {
         if (i + 1..n).any(|j| r.fields.at(j).is_some_and(|(other, _)| other == name)) {
             return false;
         }
-        if self
-            .items
-            .iter()
-            .any(|item| path.collides(Path::Segs(&item.path)))
+        // A collision needs equal first segments.
+        let top = nth_segment(name, 0).unwrap_or(name);
+        if self.item_tops.iter().any(|t| t == top)
+            && self
+                .items
+                .iter()
+                .any(|item| path.collides(Path::Segs(&item.path)))
         {
             return false;
         }
         !(0..i).any(|j| {
             r.fields.at(j).is_some_and(|(other, _)| {
-                other != name
-                    && !RECORD_ATTRS.contains(&other)
-                    && !excluded(&self.exclude, other)
-                    && path.collides(Path::Dotted(other))
+                other != name && self.extra(other) && path.collides(Path::Dotted(other))
             })
         })
+    }
+
+    /// Would ecs-logging take an attribute `name` as an extra: not a
+    /// `LogRecord` attribute, not excluded.
+    fn extra(&self, name: &str) -> bool {
+        !RECORD_ATTRS.contains(&name) && (self.exclude.is_empty() || !excluded(&self.exclude, name))
     }
 
     /// Appends the record as ecs-logging would write it.
@@ -479,10 +503,8 @@ impl Ecs {
         };
         out.push(b'{');
         let mut first = true;
-        for head in ["@timestamp", "log.level", "message"] {
-            let Some(item) = self.items.iter().find(|i| i.head == Some(head)) else {
-                continue;
-            };
+        for item in self.heads.iter().filter_map(|&h| self.items.get(h)) {
+            let Some(head) = item.head else { continue };
             if !first {
                 out.push(b',');
             }
@@ -496,12 +518,19 @@ impl Ecs {
         let merges = (0..n).any(|i| {
             live(i)
                 && r.fields.at(i).is_some_and(|(name, _)| {
-                    let top = name.split('.').next().unwrap_or(name);
+                    let top = nth_segment(name, 0).unwrap_or(name);
                     self.tops.iter().any(|(t, _)| t == top)
                 })
         });
         if merges {
             view.members(out, None, 0, first);
+            return;
+        }
+        if n <= 64
+            && !(0..n)
+                .any(|i| live(i) && r.fields.at(i).is_some_and(|(name, _)| name.contains('.')))
+        {
+            self.flat(out, r, mask, first);
             return;
         }
         let events = View {
@@ -533,6 +562,55 @@ impl Ecs {
             if let Some((seg, path)) = next_event {
                 events.member(out, None, 0, seg, path, &mut first);
                 last = Some(seg);
+            }
+        }
+        out.push(b'}');
+    }
+
+    /// The body after the head when every live event field (the bits of
+    /// `mask`) is a top-level name: the constant subtrees and the fields,
+    /// merged in sorted order, then the closing brace.
+    fn flat(&self, out: &mut Vec<u8>, r: &Record<'_>, mask: u64, mut first: bool) {
+        let mut order = [0u8; 64];
+        let mut count = 0;
+        let mut bits = mask;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as u8;
+            bits &= bits - 1;
+            // Insertion sort by name: a handful of fields.
+            let name = |k: u8| r.fields.at(usize::from(k)).map_or("", |(n, _)| n);
+            let mut at = count;
+            while at > 0 && name(order[at - 1]) > name(i) {
+                order[at] = order[at - 1];
+                at -= 1;
+            }
+            order[at] = i;
+            count += 1;
+        }
+        let mut events = order
+            .iter()
+            .take(count)
+            .filter_map(|&i| r.fields.at(usize::from(i)))
+            .peekable();
+        let mut tops = self.tops.iter().peekable();
+        loop {
+            let take_const = match (tops.peek(), events.peek()) {
+                (Some((top, _)), Some((name, _))) => top.as_str() < *name,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            if take_const {
+                if let Some((_, steps)) = tops.next() {
+                    self.run(out, steps, r);
+                }
+            } else if let Some((name, value)) = events.next() {
+                self.dialect.key(out, name);
+                self.dialect.field(out, value);
             }
         }
         out.push(b'}');
