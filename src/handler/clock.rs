@@ -31,9 +31,9 @@ pub(crate) trait Clock: Send + Sync + fmt::Debug {
     }
 }
 
-/// How far [`Clock::coarse_now`] may lag [`Clock::now`], with room to
+/// How far [`Clock::coarse_seconds`] may lag [`Clock::now`], with room to
 /// spare: the kernel's coarse clock is the time of the last timer tick
-/// (4 ms on this project's machines, at most 10 ms with `HZ=100`).
+/// (4 ms with `HZ=250`, 10 ms with `HZ=100`).
 pub(crate) const COARSE_LAG: Duration = Duration::from_secs(1);
 
 /// The real clock: [`SystemTime::now`].
@@ -161,7 +161,7 @@ impl Backoff {
 pub(crate) struct FakeClock {
     /// The time `now` returns.
     now: std::sync::Mutex<SystemTime>,
-    /// How far behind `now` `coarse_now` is; `None`: no coarse reading.
+    /// How far behind `now` `coarse_seconds` reads; `None`: no coarse reading.
     coarse_lag: std::sync::Mutex<Option<Duration>>,
     /// Calls of `now`.
     reads: std::sync::atomic::AtomicU32,
