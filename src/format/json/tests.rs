@@ -1007,88 +1007,6 @@ fn unsupported_python_options_are_listed_with_reasons() {
     );
 }
 
-/// Formats each event like the logconf layer does (record built by the
-/// subscriber's scratch buffers, one reused output buffer), into a sink.
-struct SinkLayer {
-    formatter: JsonFormatter,
-    out: Mutex<Vec<u8>>,
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SinkLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        use std::io::Write as _;
-        let meta = event.metadata();
-        let needs = self.formatter.needs();
-        crate::subscriber::Scratch::with(|parts| {
-            parts.visit(event, needs.contains(Needs::FIELD_TEXT));
-            let (record, _) = parts.record(
-                meta,
-                Level::from_tracing(meta.level()),
-                None,
-                None,
-                self.formatter.needs(),
-                None,
-            );
-            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-            out.clear();
-            self.formatter.format(&record, &mut out);
-            out.push(b'\n');
-            let _ = std::io::sink().write_all(&out);
-        });
-    }
-}
-
-/// Nanoseconds per event for `events` events through `subscriber`.
-fn time_events(subscriber: impl tracing::Subscriber + Send + Sync, events: u64) -> f64 {
-    tracing::subscriber::with_default(subscriber, || {
-        let start = std::time::Instant::now();
-        for i in 0..events {
-            tracing::info!(target: "app::db", user = "alice", rows = i, ok = true, "request handled in {} ms", 42);
-        }
-        start.elapsed().as_nanos() as f64 / events as f64
-    })
-}
-
-/// `cargo test --release --lib format::json::tests::speed -- --ignored --nocapture`
-#[test]
-#[ignore = "a timing, meaningful only in release builds"]
-fn speed_against_tracing_subscriber_json() {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    const EVENTS: u64 = 300_000;
-    for round in 0..3 {
-        let theirs = tracing_subscriber::registry().with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .with_writer(std::io::sink),
-        );
-        let theirs = time_events(theirs, EVENTS);
-        let ours = tracing_subscriber::registry().with(SinkLayer {
-            formatter: build(JsonOptions::Native(NativeOptions::default())),
-            out: Mutex::new(Vec::new()),
-        });
-        let ours = time_events(ours, EVENTS);
-        let python = tracing_subscriber::registry().with(SinkLayer {
-            formatter: build(JsonOptions::PythonJson(PythonJsonOptions {
-                fmt: Some(PyFmt::Text(
-                    "%(asctime)s %(levelname)s %(name)s %(message)s",
-                )),
-                ..PythonJsonOptions::default()
-            })),
-            out: Mutex::new(Vec::new()),
-        });
-        let python = time_events(python, EVENTS);
-        let ecs = tracing_subscriber::registry().with(SinkLayer {
-            formatter: build(JsonOptions::Ecs(EcsOptions::default())),
-            out: Mutex::new(Vec::new()),
-        });
-        let ecs = time_events(ecs, EVENTS);
-        println!(
-            "round {round}: tracing-subscriber json {theirs:.0} ns/event; logconf native \
-             {ours:.0}, python-json-logger shape {python:.0}, ECS {ecs:.0}"
-        );
-    }
-}
-
 /// The three examples of the module documentation, verbatim.
 #[test]
 fn module_doc_examples() {
@@ -1145,27 +1063,6 @@ fn module_doc_examples() {
          \"target\":\"app.db\",\"filename\":\"src/net/conn.rs\",\"line_number\":42,\
          \"service\":\"checkout\"}"
     );
-}
-
-/// `cargo test --release --lib format::json::tests::format_only_speed -- --ignored --nocapture`
-#[test]
-#[ignore = "a timing, meaningful only in release builds"]
-fn format_only_speed() {
-    let mut case = base_case();
-    case.fields.push_str("user", "alice");
-    case.fields.push("rows", FieldValue::I64(3));
-    case.fields.push("ok", FieldValue::Bool(true));
-    for (shape, f) in all_shapes() {
-        let rec = case.record();
-        let mut out = Vec::with_capacity(4096);
-        let start = std::time::Instant::now();
-        for _ in 0..200_000 {
-            out.clear();
-            f.format(&rec, &mut out);
-        }
-        let ns = start.elapsed().as_nanos() as f64 / 200_000.0;
-        println!("{shape}: {ns:.0} ns per record, {} bytes", out.len());
-    }
 }
 
 #[test]
