@@ -241,7 +241,7 @@ impl Rule for TimeRule {
         // The coarse clock lags the clock by less than `COARSE_LAG` (one
         // second), so the clock is before `coarse + 2` whole seconds: at or
         // before the rollover, CPython's `int(time.time()) >= rolloverAt`
-        // is false, for a fifth of the clock's read.
+        // is false, for a third of the clock's read.
         if clock
             .coarse_seconds()
             .is_some_and(|coarse| coarse.saturating_add(COARSE_SECONDS) <= self.rollover_at)

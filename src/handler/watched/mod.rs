@@ -20,9 +20,10 @@
 //! On Linux the `stat` is made only when an inotify watch ([`inotify`])
 //! reported a change since the last check, and on the first record after
 //! each open; a record otherwise asks the inotify descriptor how many bytes
-//! are queued (one system call, about a third of a `stat`). The kernel queues the event
-//! inside the rename or unlink itself, so no record is written to a renamed
-//! file that CPython's per-record `stat` would have sent to the new one.
+//! are queued (one system call, about a third of a `stat`). The kernel
+//! queues the event inside the rename or unlink itself, so no record is
+//! written to a renamed file that CPython's per-record `stat` would have
+//! sent to the new one.
 //! Where inotify cannot see every change (a symlink in the path, a network
 //! or FUSE filesystem, inotify limits reached) every record is checked with
 //! a `stat`, as in CPython.
