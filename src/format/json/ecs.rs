@@ -482,13 +482,24 @@ impl Ecs {
 
     /// Appends the record as ecs-logging would write it.
     pub(super) fn format(&self, r: &Record<'_>, out: &mut Vec<u8>) {
-        // Live event fields, resolved once (the first 64 of them).
+        // Live event fields, resolved once (the first 64 of them kept in
+        // `mask`). An event field inside a constant object (`log.custom`)
+        // needs the general merge (`merges`); otherwise constant subtrees
+        // are written from their steps, interleaved in order with the event
+        // fields' subtrees, and without a dotted field (`dotted`) by a plain
+        // sorted merge.
         let n = r.fields.len();
-        let mut mask: u64 = 0;
-        for i in 0..n.min(64) {
-            if self.live(r, i) {
+        let (mut mask, mut merges, mut dotted) = (0u64, false, false);
+        for i in 0..n {
+            let Some((name, _)) = r.fields.at(i).filter(|_| self.live(r, i)) else {
+                continue;
+            };
+            if i < 64 {
                 mask |= 1 << i;
             }
+            let top = nth_segment(name, 0).unwrap_or(name);
+            merges |= self.tops.iter().any(|(t, _)| t == top);
+            dotted |= top.len() != name.len();
         }
         let live = |i: usize| {
             if i < 64 {
@@ -514,24 +525,11 @@ impl Ecs {
             self.dialect.key(out, head);
             self.write_val(out, &item.val, r);
         }
-        // An event field inside a constant object (`log.custom`) needs the
-        // general merge; otherwise constant subtrees are written from their
-        // steps, interleaved in order with the event fields' subtrees.
-        let merges = (0..n).any(|i| {
-            live(i)
-                && r.fields.at(i).is_some_and(|(name, _)| {
-                    let top = nth_segment(name, 0).unwrap_or(name);
-                    self.tops.iter().any(|(t, _)| t == top)
-                })
-        });
         if merges {
             view.members(out, None, 0, first);
             return;
         }
-        if n <= 64
-            && !(0..n)
-                .any(|i| live(i) && r.fields.at(i).is_some_and(|(name, _)| name.contains('.')))
-        {
+        if n <= 64 && !dotted {
             self.flat(out, r, mask, first);
             return;
         }
